@@ -1,0 +1,309 @@
+"""The ``oligomet`` command line: thin commands that parse options and call one function each.
+
+Heavy libraries (mlflow, scikit-learn, anndata) are imported inside the commands, so
+``oligomet --help`` answers instantly. A user error prints one line and exits with status 2.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="oligomet",
+    help="Learn and evaluate molecular signatures of oligo- versus polymetastatic disease.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+USER_ERROR = 2
+
+
+def _fail(message: str) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(USER_ERROR)
+
+
+def user_errors(command):
+    """Turn an InputError (anything the user can fix) into one line on stderr and exit 2."""
+
+    @functools.wraps(command)
+    def wrapper(*args, **kwargs):
+        from .._errors import InputError
+
+        try:
+            return command(*args, **kwargs)
+        except InputError as error:
+            _fail(str(error))
+        except KeyboardInterrupt:
+            _fail("interrupted")
+
+    return wrapper
+
+
+@app.callback()
+def _configure(
+    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
+                                         help="More messages: -v for progress, -vv for debug.")] = 0,
+    log_file: Annotated[Path | None, typer.Option(help="Also write log messages to this file.")] = None,
+) -> None:
+    """Configure logging for the whole command (the library itself never does)."""
+    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
+    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
+    if log_file is not None:
+        handlers.append(logging.FileHandler(log_file))
+    logger = logging.getLogger("oligomet")
+    logger.handlers.clear()
+    for handler in handlers:
+        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
+        logger.addHandler(handler)
+    logger.setLevel(level)
+    logger.propagate = False
+
+
+def _parse_overrides(args: list[str]) -> dict[str, str]:
+    """``--cv.n_splits 3 --label.column event`` -> ``{"cv.n_splits": "3", ...}``."""
+    overrides: dict[str, str] = {}
+    position = 0
+    while position < len(args):
+        key = args[position]
+        if not key.startswith("--") or "." not in key:
+            _fail(f"unexpected argument {key!r}; dotted overrides look like --cv.n_splits 3")
+        key = key[2:]
+        if "=" in key:
+            key, value = key.split("=", 1)
+            position += 1
+        else:
+            if position + 1 >= len(args):
+                _fail(f"override --{key} needs a value")
+            value = args[position + 1]
+            position += 2
+        overrides[key.replace("-", "_")] = value
+    return overrides
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@user_errors
+def train(
+    ctx: typer.Context,
+    expression: Annotated[list[Path] | None, typer.Option(
+        "--expression", "-e",
+        help="Expression table (CSV/TSV, .gz, .h5ad, GEO series matrix); repeat for several views. "
+             "Omit to train on the embedded default cohort (GSE7390).")] = None,
+    clinical: Annotated[list[Path] | None, typer.Option(
+        "--clinical", "-c", help="Clinical table(s) with the label column; repeat to join several.")] = None,
+    label: Annotated[str | None, typer.Option(
+        help="Clinical column defining the classes (the event indicator with --time).")] = None,
+    positive: Annotated[list[str] | None, typer.Option(
+        help="Value(s) of --label for the positive (polymetastatic) class; repeatable.")] = None,
+    negative: Annotated[list[str] | None, typer.Option(
+        help="Value(s) of --label for the negative (oligometastatic) class; repeatable. "
+             "Other values are excluded and reported.")] = None,
+    time: Annotated[str | None, typer.Option(
+        help="Time-to-event column: positive = event within --horizon, negative = event-free "
+             "beyond it; censored before it excluded.")] = None,
+    horizon: Annotated[float | None, typer.Option(help="Horizon for --time, in its unit.")] = None,
+    oligo_max: Annotated[float | None, typer.Option(
+        help="Count rule: at most this many metastases is oligometastatic (negative).")] = None,
+    poly_min: Annotated[float | None, typer.Option(
+        help="Count rule: at least this many is polymetastatic (default oligo-max + 1); counts "
+             "in between are excluded.")] = None,
+    model: Annotated[str | None, typer.Option(
+        help="Model name: logistic_enet (default) or mir200c.")] = None,
+    transform: Annotated[str | None, typer.Option(
+        help="Per-sample transform of every view: auto (default), none, log2, log2cpm.")] = None,
+    orientation: Annotated[str | None, typer.Option(
+        help="Table orientation: auto (default), features_x_samples, samples_x_features.")] = None,
+    sample_map: Annotated[Path | None, typer.Option(
+        help="Table mapping sample IDs across files (columns: original ID, shared ID).")] = None,
+    n_splits: Annotated[int | None, typer.Option(help="Cross-validation folds (default 5).")] = None,
+    n_repeats: Annotated[int | None, typer.Option(help="Repeats of the folds (default 5).")] = None,
+    n_permutations: Annotated[int | None, typer.Option(
+        help="Label permutations for the null AUC (default 5; 0 skips).")] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed that fixes every result (default 0).")] = None,
+    n_jobs: Annotated[int | None, typer.Option(help="Folds fitted in parallel.")] = None,
+    name: Annotated[str | None, typer.Option(
+        help="Registered model name (default oligomet-<model>).")] = None,
+    alias: Annotated[str | None, typer.Option(help="Alias to set on the registered version.")] = None,
+    experiment: Annotated[str | None, typer.Option(help="MLflow experiment (default oligomet).")] = None,
+    tracking_uri: Annotated[str | None, typer.Option(
+        envvar="MLFLOW_TRACKING_URI",
+        help="MLflow tracking URI (default: sqlite file mlflow.db in the working directory).")] = None,
+    log_predictions: Annotated[bool, typer.Option(
+        help="Also log per-sample out-of-fold probabilities (patient-level data).")] = False,
+    log_sample_ids: Annotated[bool, typer.Option(
+        help="Also log sample IDs (match report, excluded samples).")] = False,
+    config: Annotated[Path | None, typer.Option(
+        help="YAML config; options given here override it, dotted overrides (--cv.n_splits 3) last.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Train a classifier, evaluate it by repeated cross-validation, log and register it."""
+    from ..workflow import load_config
+    from ..workflow import train as run_training
+
+    values: dict[str, object] = {}
+    if expression:
+        values["expression"] = [
+            {"path": str(p), **({"transform": transform} if transform else {}),
+             **({"orientation": orientation} if orientation else {})}
+            for p in expression
+        ]
+    elif transform or orientation:
+        _fail("--transform and --orientation apply to --expression tables")
+    for key, value in {
+        "clinical": [str(p) for p in clinical] if clinical else None,
+        "label.column": label,
+        "label.positive": positive or None,
+        "label.negative": negative or None,
+        "label.time": time,
+        "label.horizon": horizon,
+        "label.oligo_max": oligo_max,
+        "label.poly_min": poly_min,
+        "model": model,
+        "sample_map": str(sample_map) if sample_map else None,
+        "cv.n_splits": n_splits,
+        "cv.n_repeats": n_repeats,
+        "cv.n_permutations": n_permutations,
+        "seed": seed,
+        "n_jobs": n_jobs,
+        "tracking.registered_name": name,
+        "tracking.alias": alias,
+        "tracking.experiment": experiment,
+        "tracking.tracking_uri": tracking_uri,
+        "tracking.log_predictions": log_predictions or None,
+        "tracking.log_sample_ids": log_sample_ids or None,
+    }.items():
+        if value is not None:
+            values[key] = value
+    resolved = load_config(config, values=values, overrides=_parse_overrides(ctx.args))
+    result = run_training(resolved, progress=lambda m: typer.echo(m, err=True))
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
+        return
+    _print_summary(result)
+
+
+def _print_summary(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    m = result.cv.metrics
+    table = Table(title=f"{result.config.model}: {result.cohort.labels.positive_name} vs "
+                        f"{result.cohort.labels.negative_name} ({len(result.cohort.X)} samples)")
+    for column in ("metric", "estimate", f"{result.config.cv.confidence:.0%} CI"):
+        table.add_column(column)
+    table.add_row("ROC AUC", f"{m['roc_auc']:.3f}", f"{m['roc_auc_ci_low']:.3f}-{m['roc_auc_ci_high']:.3f}")
+    table.add_row("balanced accuracy", f"{m['balanced_accuracy']:.3f}",
+                  f"{m['balanced_accuracy_ci_low']:.3f}-{m['balanced_accuracy_ci_high']:.3f}")
+    if "null_roc_auc" in m:
+        table.add_row("ROC AUC, permuted labels", f"{m['null_roc_auc']:.3f}",
+                      f"sd {m['null_roc_auc_sd']:.3f}; permutation p {m['permutation_p']:.3f}")
+    console = Console()
+    console.print(table)
+    console.print(f"run: {result.run_id}\nmodel: {result.registry_uri or result.model_uri}")
+
+
+@app.command()
+@user_errors
+def predict(
+    model_uri: Annotated[str, typer.Argument(help="models:/NAME@ALIAS, models:/NAME/VERSION, "
+                                                  "runs:/RUN_ID/model or a local path.")],
+    table: Annotated[Path, typer.Argument(help="Expression table of the samples to score.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")],
+    orientation: Annotated[str, typer.Option(
+        help="auto (default: the model's features are matched to rows or columns), "
+             "features_x_samples, samples_x_features.")] = "auto",
+    tracking_uri: Annotated[str | None, typer.Option(
+        envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI holding the model.")] = None,
+) -> None:
+    """Score new samples with a saved model; writes probability and predicted class per sample."""
+    from ..workflow import predict as run_prediction
+
+    if orientation not in ("auto", "features_x_samples", "samples_x_features"):
+        _fail(f"--orientation must be auto, features_x_samples or samples_x_features, got {orientation!r}")
+    scores = run_prediction(model_uri, table, output=output, orientation=orientation,  # type: ignore[arg-type]
+                            tracking_uri=tracking_uri)
+    typer.echo(f"wrote {len(scores)} predictions to {output}", err=True)
+
+
+@app.command()
+@user_errors
+def runs(
+    experiment: Annotated[str, typer.Option(help="MLflow experiment.")] = "oligomet",
+    max_results: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20,
+    tracking_uri: Annotated[str | None, typer.Option(
+        envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
+) -> None:
+    """List recent runs with their key metrics."""
+    from ..tracking import search_runs
+
+    table = search_runs(experiment=experiment, tracking_uri=tracking_uri, max_results=max_results)
+    if as_json:
+        typer.echo(table.to_json(orient="records", date_format="iso"))
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    view = Table(title=f"runs in experiment {experiment!r}")
+    columns = ["run_id", "start_time", "status", "model", "n_samples", "roc_auc", "null_roc_auc",
+               "balanced_accuracy"]
+    for column in columns:
+        view.add_column(column)
+    for row in table.itertuples():
+        cells = []
+        for column in columns:
+            value = getattr(row, column)
+            if column == "run_id":
+                value = str(value)[:12]
+            elif isinstance(value, float):
+                value = "" if value != value else f"{value:.3f}" if column != "n_samples" else f"{value:.0f}"
+            cells.append(str(value))
+        view.add_row(*cells)
+    Console().print(view)
+
+
+@app.command()
+@user_errors
+def ui(
+    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 5000,
+    tracking_uri: Annotated[str | None, typer.Option(
+        envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI to browse.")] = None,
+) -> None:
+    """Serve the MLflow UI on 127.0.0.1 (Ctrl-C stops it)."""
+    import subprocess
+
+    from ..tracking import ui_command
+
+    command = ui_command(tracking_uri=tracking_uri, host="127.0.0.1", port=port)
+    typer.echo(f"MLflow UI on http://127.0.0.1:{port} (Ctrl-C to stop)", err=True)
+    try:
+        completed = subprocess.run(command, check=False)
+    except KeyboardInterrupt:
+        return
+    if completed.returncode not in (0, -2, 130):
+        _fail(f"the MLflow UI exited with status {completed.returncode}")
+
+
+@app.command("models")
+def list_models() -> None:
+    """List the available model names."""
+    from ..models import MODELS
+
+    for spec in MODELS.values():
+        typer.echo(f"{spec.name}: {spec.description}")
+
+
+def main() -> None:
+    """Console-script entry point."""
+    app()

@@ -1,0 +1,136 @@
+"""Feature matrices from AnnData/MuData views, and the fitted classifier users reload."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import InputError
+
+__all__ = ["TrainedClassifier", "ViewBlock", "as_frame", "combine_views"]
+
+
+@dataclass(frozen=True)
+class ViewBlock:
+    """Where one view's features sit in a combined matrix."""
+
+    name: str
+    start: int
+    stop: int
+
+
+def combine_views(views: Mapping[str, Any]) -> tuple[pd.DataFrame, list[ViewBlock]]:
+    """Concatenate views (AnnData with the same samples, in the same order) feature-wise.
+
+    A feature name that occurs in more than one view is prefixed with its view's name
+    (``"mirna:hsa-mir-21"``); other names are kept, so a single-view model's features are the
+    file's own column names.
+
+    Returns
+    -------
+    frame : pandas.DataFrame
+        Samples x features, float64.
+    blocks : list of ViewBlock
+        The column range of each view, in order.
+    """
+    names = list(views)
+    if not names:
+        raise InputError("no expression view given")
+    first = views[names[0]]
+    counts: dict[str, int] = {}
+    for adata in views.values():
+        if not first.obs_names.equals(adata.obs_names):
+            raise ValueError("views must hold the same samples in the same order")
+        for feature in adata.var_names:
+            counts[feature] = counts.get(feature, 0) + 1
+    frames, blocks, start = [], [], 0
+    for name in names:
+        adata = views[name]
+        columns = [f"{name}:{f}" if counts[f] > 1 else f for f in adata.var_names]
+        X = adata.X.toarray() if hasattr(adata.X, "toarray") else np.asarray(adata.X)
+        frames.append(pd.DataFrame(X.astype(np.float64), index=adata.obs_names, columns=columns))
+        blocks.append(ViewBlock(name, start, start + len(columns)))
+        start += len(columns)
+    combined = pd.concat(frames, axis=1)
+    # A single float block (concat keeps one block per view), so row selection is cheap.
+    return pd.DataFrame(combined.to_numpy(), index=combined.index, columns=combined.columns), blocks
+
+
+def as_frame(data, *, layer: str | None = None) -> pd.DataFrame:
+    """A samples x features DataFrame from a DataFrame, an AnnData or a MuData.
+
+    A MuData's modalities are combined as in training (:func:`combine_views`), so a model trained
+    on several views predicts on a MuData of the same views.
+    """
+    if isinstance(data, pd.DataFrame):
+        return data
+    mod = getattr(data, "mod", None)
+    if mod is not None:
+        return combine_views({name: mod[name] for name in mod})[0]
+    if hasattr(data, "obs_names") and hasattr(data, "var_names"):
+        X = data.layers[layer] if layer is not None else data.X
+        X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
+        return pd.DataFrame(X, index=data.obs_names, columns=data.var_names)
+    raise TypeError(
+        f"expected a pandas DataFrame, AnnData or MuData, got {type(data).__name__}"
+    )
+
+
+@dataclass
+class TrainedClassifier:
+    """A fitted oligomet pipeline with the meaning of its classes.
+
+    Returned by :func:`oligomet.load_model`. Its methods accept a samples x features DataFrame
+    (columns matched by name, in any order; extra columns ignored), an AnnData (``var_names`` are
+    the features) or a MuData of the training views.
+
+    Attributes
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        The fitted scikit-learn pipeline.
+    positive_name, negative_name : str
+        What class 1 and class 0 mean (e.g. ``"M1"`` and ``"M0"``).
+    metadata : dict
+        Training provenance: model name, label rule, views, run ID.
+    """
+
+    pipeline: Any
+    positive_name: str = "positive"
+    negative_name: str = "negative"
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def feature_names(self) -> list[str]:
+        """The features the model needs, in training order."""
+        return [str(f) for f in self.pipeline.feature_names_in_]
+
+    def predict_proba(self, data, *, layer: str | None = None) -> pd.DataFrame:
+        """Class probabilities, one row per sample, columns named by class."""
+        frame = as_frame(data, layer=layer)
+        proba = self.pipeline.predict_proba(frame)
+        return pd.DataFrame(
+            proba, index=frame.index, columns=[self.negative_name, self.positive_name]
+        )
+
+    def predict(self, data, *, layer: str | None = None) -> pd.Series:
+        """Predicted class name of each sample."""
+        frame = as_frame(data, layer=layer)
+        predicted = np.asarray(self.pipeline.predict(frame)).astype(int)
+        names = np.array([self.negative_name, self.positive_name], dtype=object)
+        return pd.Series(names[predicted], index=frame.index, name="prediction")
+
+    def predict_table(self, data, *, layer: str | None = None) -> pd.DataFrame:
+        """Probability of the positive class and predicted class, one row per sample."""
+        frame = as_frame(data, layer=layer)
+        table = pd.DataFrame(
+            {
+                f"probability_{self.positive_name}": self.predict_proba(frame)[self.positive_name],
+                "prediction": self.predict(frame),
+            }
+        )
+        table.index.name = "sample_id"
+        return table

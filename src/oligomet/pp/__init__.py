@@ -1,0 +1,11 @@
+"""Preprocessing: per-sample AnnData transforms, and fitted transformers for in-fold use.
+
+:func:`log_transform` learns nothing across samples and may run before cross-validation;
+:class:`VarianceFilter` learns from training samples and belongs inside the cross-validated
+pipeline.
+"""
+
+from ._filter import VarianceFilter
+from ._log import log_transform
+
+__all__ = ["VarianceFilter", "log_transform"]

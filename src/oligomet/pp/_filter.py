@@ -1,0 +1,122 @@
+"""Feature filters fitted on training samples only, for use inside cross-validated pipelines."""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
+from sklearn.feature_selection import SelectorMixin
+from sklearn.utils.sparsefuncs import mean_variance_axis
+from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._errors import InputError
+
+__all__ = ["VarianceFilter"]
+
+
+class VarianceFilter(SelectorMixin, BaseEstimator):
+    """Keep features whose training variance exceeds a threshold, optionally only the top ones.
+
+    Unsupervised, but still learned from samples: place it inside the cross-validated
+    :class:`~sklearn.pipeline.Pipeline` so that each fold chooses its features from its own
+    training samples only.
+
+    Parameters
+    ----------
+    n_top : int, optional
+        Keep only the ``n_top`` most variable features among those above ``threshold``. Ties are
+        broken by column order. Default: keep all features above ``threshold``.
+    threshold : float, default=0.0
+        Keep features whose variance is strictly greater than this. The default removes constant
+        features.
+
+    Attributes
+    ----------
+    variances_ : ndarray of shape (n_features_in_,)
+        Variance (``ddof=0``) of each feature over the training samples.
+    support_ : ndarray of bool, shape (n_features_in_,)
+        Mask of kept features.
+    n_features_in_ : int
+        Number of features seen in :meth:`fit`.
+    feature_names_in_ : ndarray of str
+        Feature names seen in :meth:`fit`, if the input had string column names.
+
+    See Also
+    --------
+    sklearn.feature_selection.VarianceThreshold : The threshold part alone.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> X = np.array([[0.0, 1.0, 5.0], [0.0, 3.0, 5.5], [0.0, 5.0, 6.0]])
+    >>> VarianceFilter(n_top=1).fit(X).get_support()
+    array([False,  True, False])
+    """
+
+    def __init__(self, n_top: int | None = None, threshold: float = 0.0) -> None:
+        self.n_top = n_top
+        self.threshold = threshold
+
+    def fit(self, X, y=None) -> VarianceFilter:
+        """Learn the feature variances and the kept features from the training samples.
+
+        Parameters
+        ----------
+        X : array-like or sparse matrix of shape (n_samples, n_features)
+            Training samples, at least two.
+        y : ignored
+            Present for pipeline compatibility.
+
+        Returns
+        -------
+        self : VarianceFilter
+        """
+        if self.n_top is not None and (
+            isinstance(self.n_top, bool)
+            or not isinstance(self.n_top, numbers.Integral)
+            or self.n_top < 1
+        ):
+            raise InputError(f"n_top must be an integer >= 1 or None, got {self.n_top!r}")
+        if (
+            isinstance(self.threshold, bool)
+            or not isinstance(self.threshold, numbers.Real)
+            or not self.threshold >= 0
+        ):
+            raise InputError(f"threshold must be a number >= 0, got {self.threshold!r}")
+        X = validate_data(
+            self,
+            X,
+            accept_sparse=("csr", "csc"),
+            dtype=np.float64,
+            ensure_min_samples=2,
+        )
+        if sparse.issparse(X):
+            _, variances = mean_variance_axis(X, axis=0)
+        else:
+            variances = np.var(X, axis=0)
+        support = variances > self.threshold
+        if not support.any():
+            raise ValueError(
+                f"no feature has a variance above the threshold {self.threshold}; "
+                "lower the threshold"
+            )
+        if self.n_top is not None and support.sum() > self.n_top:
+            # Stable sort on the negated variance: equal variances keep column order.
+            candidates = np.flatnonzero(support)
+            order = np.argsort(-variances[candidates], kind="stable")
+            support = np.zeros_like(support)
+            support[candidates[order[: self.n_top]]] = True
+        self.variances_ = np.asarray(variances, dtype=np.float64)
+        self.support_ = support
+        return self
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.sparse = True
+        return tags
+
+    def _get_support_mask(self) -> np.ndarray:
+        check_is_fitted(self)
+        return self.support_

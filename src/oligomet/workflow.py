@@ -1,0 +1,549 @@
+"""Stages wired together with a config: the only orchestration in oligomet that does I/O.
+
+``train`` runs ingest -> labels -> model -> cross-validation -> final fit -> tracking;
+``predict`` loads a saved model and scores a table. The CLI and ``pipelines/`` call these functions;
+the algorithms live in the library subpackages.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import tempfile
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from ._errors import InputError, MissingFeaturesError
+
+__all__ = [
+    "CVConfig",
+    "Cohort",
+    "LabelConfig",
+    "TrackingConfig",
+    "TrainConfig",
+    "TrainResult",
+    "ViewConfig",
+    "load_cohort",
+    "load_config",
+    "predict",
+    "train",
+]
+
+logger = logging.getLogger(__name__)
+
+Orientation = Literal["auto", "features_x_samples", "samples_x_features"]
+Transform = Literal["auto", "none", "log2", "log2cpm"]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ViewConfig(_Strict):
+    """One expression table."""
+
+    path: Path
+    name: str | None = None
+    orientation: Orientation = "auto"
+    transform: Transform = "auto"
+    sep: str | None = None
+
+
+class LabelConfig(_Strict):
+    """How clinical columns define the positive (polymetastatic) and negative class."""
+
+    column: str | None = None
+    positive: list[str] = Field(default_factory=list)
+    negative: list[str] = Field(default_factory=list)
+    time: str | None = None
+    horizon: float | None = None
+    oligo_max: float | None = None
+    poly_min: float | None = None
+
+
+class CVConfig(_Strict):
+    """Repeated stratified cross-validation settings."""
+
+    n_splits: int = Field(5, ge=2)
+    n_repeats: int = Field(5, ge=1)
+    n_permutations: int = Field(5, ge=0)
+    n_bootstrap: int = Field(1000, ge=10)
+    confidence: float = Field(0.95, gt=0, lt=1)
+
+
+class TrackingConfig(_Strict):
+    """Where and under which names a run is recorded."""
+
+    tracking_uri: str | None = None
+    experiment: str = "oligomet"
+    registered_name: str | None = None
+    alias: str | None = None
+    log_predictions: bool = False
+    log_sample_ids: bool = False
+
+
+class TrainConfig(_Strict):
+    """Everything that determines a training run; logged, resolved, with every run.
+
+    With no ``expression`` tables the embedded default cohort is used (GSE7390, distant
+    metastasis within 5 years vs free of it for 5 years).
+    """
+
+    expression: list[ViewConfig] = Field(default_factory=list)
+    clinical: list[Path] = Field(default_factory=list)
+    sample_map: Path | None = None
+    label: LabelConfig = Field(default_factory=LabelConfig)
+    model: str = "logistic_enet"
+    cv: CVConfig = Field(default_factory=CVConfig)
+    seed: int = 0
+    n_jobs: int | None = None
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+
+
+DEFAULT_LABEL = LabelConfig(
+    column="distant_metastasis", time="time_to_distant_metastasis_years", horizon=5.0
+)
+
+
+def _set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:
+    keys = dotted.split(".")
+    node = target
+    for key in keys[:-1]:
+        node = node.setdefault(key, {})
+        if not isinstance(node, dict):
+            raise InputError(f"cannot set {dotted!r}: {key!r} is not a section")
+    node[keys[-1]] = value
+
+
+def load_config(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    values: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> TrainConfig:
+    """Resolve a training config: YAML file, then explicit values, then dotted overrides.
+
+    Parameters
+    ----------
+    path : path or None
+        YAML file with the fields of :class:`TrainConfig`.
+    values : mapping or None
+        Dotted keys set from command-line options (``{"label.column": "event"}``).
+    overrides : mapping or None
+        Dotted overrides given as ``--cv.n_splits 3``; applied last. Values are parsed as YAML
+        scalars (``3`` -> int, ``true`` -> bool).
+
+    Raises
+    ------
+    InputError
+        Unreadable or invalid file, unknown key, or a value of the wrong type.
+    """
+    import yaml
+
+    raw: dict[str, Any] = {}
+    if path is not None:
+        path = Path(path)
+        if not path.is_file():
+            raise InputError(f"config file {path} does not exist or is not a file")
+        try:
+            loaded = yaml.safe_load(path.read_text())
+        except (OSError, yaml.YAMLError) as error:
+            raise InputError(f"cannot read config file {path}: {str(error).splitlines()[0]}") from None
+        if loaded is not None and not isinstance(loaded, dict):
+            raise InputError(f"config file {path} must hold a mapping of settings")
+        raw = loaded or {}
+        base = path.parent
+        # Relative data paths in a config are relative to the config file.
+        for view in raw.get("expression", []) or []:
+            if isinstance(view, dict) and "path" in view:
+                view["path"] = str(base / view["path"])
+        if "clinical" in raw:
+            raw["clinical"] = [str(base / p) for p in _as_list(raw["clinical"])]
+        if raw.get("sample_map"):
+            raw["sample_map"] = str(base / raw["sample_map"])
+    for key, value in (values or {}).items():
+        _set_dotted(raw, key, value)
+    for key, value in (overrides or {}).items():
+        _set_dotted(raw, key, yaml.safe_load(value) if isinstance(value, str) else value)
+    try:
+        return TrainConfig.model_validate(raw)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        source = f" in {path}" if path is not None else ""
+        raise InputError(f"invalid setting {where!r}{source}: {first['msg']}") from None
+
+
+def _as_list(value: Any) -> list[Any]:
+    return list(value) if isinstance(value, list | tuple) else [value]
+
+
+@dataclass
+class Cohort:
+    """Labelled samples ready for modelling (raw values; log transforms live in the model)."""
+
+    X: pd.DataFrame
+    y: pd.Series
+    labels: Any  # oligomet.labels.LabelResult
+    views: list[tuple[str, str, int, int]]
+    sources: list[dict[str, Any]]
+    name: str
+    match_report: str = ""
+    match_counts: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def digest(self) -> str:
+        """SHA-256 of the labelled matrix: values, sample and feature names, labels."""
+        sha = hashlib.sha256()
+        sha.update(np.ascontiguousarray(self.X.to_numpy(np.float64)).tobytes())
+        sha.update("\x1f".join(map(str, self.X.index)).encode())
+        sha.update("\x1f".join(map(str, self.X.columns)).encode())
+        sha.update(np.asarray(self.y, dtype=np.int8).tobytes())
+        return sha.hexdigest()
+
+
+def _label_columns(label: LabelConfig) -> list[str]:
+    return [c for c in (label.column, label.time) if c]
+
+
+def load_cohort(config: TrainConfig) -> Cohort:
+    """Ingest the expression views and clinical tables of ``config`` and label the samples.
+
+    Raises
+    ------
+    InputError
+        For any problem with the files, the sample IDs, the label definition or the values.
+    """
+    from .io import assemble, read_clinical, read_clinical_tables, read_expression, read_sample_map
+    from .labels import make_labels
+    from .models import combine_views
+    from .pp import log_transform
+
+    label = config.label
+    if not config.expression:
+        from .datasets import load_gse7390
+
+        if config.clinical:
+            raise InputError("--clinical was given without --expression; give both, or neither "
+                             "to train on the embedded default cohort")
+        adata = load_gse7390()
+        if label.column is None:
+            label = DEFAULT_LABEL
+        clinical = adata.obs.copy()
+        views = {"expression": adata[:, :].copy()}
+        views["expression"].obs = pd.DataFrame(index=adata.obs_names)
+        name = "GSE7390 (embedded default)"
+        sources = [{"name": "GSE7390", "source": "scikit-survival load_breast_cancer"}]
+    else:
+        if label.column is None:
+            raise InputError("--label is required: the clinical column that defines the classes")
+        if not config.clinical:
+            raise InputError("--clinical is required with --expression: the table holding "
+                             f"the label column {label.column!r}")
+        drop = _label_columns(label)
+        views, sources = {}, []
+        for view in config.expression:
+            adata = read_expression(view.path, orientation=view.orientation, sep=view.sep,
+                                    name=view.name, drop_columns=drop)
+            view_name = view.name or _view_name(view.path, views)
+            views[view_name] = adata
+            source = dict(adata.uns.get("source", {}))
+            sources.append({"name": view_name, "path": str(view.path),
+                            "sha256": source.get("sha256"),
+                            "orientation": source.get("orientation")})
+        if len(config.clinical) == 1:
+            clinical = read_clinical(config.clinical[0])
+        else:
+            clinical = read_clinical_tables(config.clinical)
+        name = " + ".join(Path(v.path).name for v in config.expression)
+    sample_map = read_sample_map(config.sample_map) if config.sample_map else None
+    mdata, match = assemble(views, clinical, sample_map=sample_map)
+    labels = make_labels(
+        mdata.obs,
+        column=label.column,
+        positive=label.positive or None,
+        negative=label.negative or None,
+        time=label.time,
+        horizon=label.horizon,
+        oligo_max=label.oligo_max,
+        poly_min=label.poly_min,
+    )
+    keep = labels.y.index
+    labelled = {view_name: mdata[view_name][keep].copy() for view_name in views}
+    X, blocks = combine_views(labelled)
+    methods = []
+    for spec, block in zip(_view_specs(config, views), blocks, strict=True):
+        # Validates the values for the requested transform (negative counts, empty libraries)
+        # with file, sample and feature named, and resolves "auto" on the training data.
+        checked = log_transform(labelled[block.name], method=spec, copy=True)
+        methods.append((block.name, checked.uns["oligomet"]["log_transform"]["method"],
+                        block.start, block.stop))
+    for (view_name, method, start, stop), source in zip(methods, sources, strict=True):
+        source["transform"] = method
+        logger.info("view %s: %d features, transform %s", view_name, stop - start, method)
+    counts = {"n_common": len(match.common), **{f"n_{t}": n for t, n in _table_sizes(match).items()}}
+    return Cohort(
+        X=X,
+        y=labels.y.loc[X.index].astype(int),
+        labels=labels,
+        views=methods,
+        sources=sources,
+        name=name,
+        match_report=match.report(),
+        match_counts=counts,
+    )
+
+
+def _table_sizes(match) -> dict[str, int]:
+    return {table: len(ids) for table, ids in match.mapping.items()}
+
+
+def _view_specs(config: TrainConfig, views: Mapping[str, Any]) -> list[str]:
+    if not config.expression:
+        return ["none"] * len(views)
+    return [v.transform for v in config.expression]
+
+
+def _view_name(path: Path, existing: Mapping[str, Any]) -> str:
+    name = Path(path).name
+    for suffix in (".gz", ".csv", ".tsv", ".txt", ".h5ad"):
+        name = name.removesuffix(suffix)
+    candidate, n = name, 2
+    while candidate in existing:
+        candidate, n = f"{name}_{n}", n + 1
+    return candidate
+
+
+@dataclass
+class TrainResult:
+    """What ``train`` produced and where it was recorded."""
+
+    config: TrainConfig
+    cohort: Cohort
+    cv: Any  # oligomet.evaluation.CrossValidationResult
+    classifier: Any  # oligomet.models.TrainedClassifier
+    run_id: str | None = None
+    model_uri: str | None = None
+    registry_uri: str | None = None
+    tracking_uri: str | None = None
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        return self.cv.summary
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "model_uri": self.model_uri,
+            "registry_uri": self.registry_uri,
+            "tracking_uri": self.tracking_uri,
+            "model": self.config.model,
+            "dataset": self.cohort.name,
+            "dataset_digest": self.cohort.digest,
+            "labels": self.cohort.labels.to_dict(),
+            "metrics": self.cv.to_dict()["metrics"],
+        }
+
+
+def train(
+    config: TrainConfig,
+    *,
+    track: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> TrainResult:
+    """Train and honestly evaluate a classifier, then record everything in MLflow.
+
+    Cross-validation (with the permuted-label null) and the final fit on all labelled samples
+    run before any tracking run is opened, so bad input never leaves a run behind; a failure
+    while logging marks the run FAILED.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        Resolved settings (see :func:`load_config`).
+    track : bool, default=True
+        Record the run, the model and its registration in MLflow.
+    progress : callable or None
+        Called with short status messages.
+    """
+    from sklearn.base import clone
+
+    from .evaluation import cross_validate
+    from .models import TrainedClassifier, make_model
+
+    say = progress or (lambda message: logger.info(message))
+    cohort = load_cohort(config)
+    say(cohort.labels.report())
+    estimator = make_model(config.model, cohort.X.columns, views=cohort.views,
+                           random_state=config.seed)
+    cv = config.cv
+    say(f"cross-validating {config.model}: {cv.n_repeats} x {cv.n_splits}-fold, "
+        f"{cv.n_permutations} label permutations, on {len(cohort.X)} samples x "
+        f"{cohort.X.shape[1]} features")
+    result = cross_validate(
+        estimator, cohort.X, cohort.y.to_numpy(),
+        n_splits=cv.n_splits, n_repeats=cv.n_repeats, n_permutations=cv.n_permutations,
+        n_bootstrap=cv.n_bootstrap, confidence=cv.confidence, n_jobs=config.n_jobs,
+        random_state=config.seed,
+    )
+    final = clone(estimator).fit(cohort.X, cohort.y.to_numpy())
+    classifier = TrainedClassifier(
+        final,
+        positive_name=cohort.labels.positive_name,
+        negative_name=cohort.labels.negative_name,
+        metadata={
+            "model": config.model,
+            "label_rule": cohort.labels.rule,
+            "views": [{"name": n, "transform": m, "n_features": b - a} for n, m, a, b in cohort.views],
+            "dataset_digest": cohort.digest,
+        },
+    )
+    outcome = TrainResult(config=config, cohort=cohort, cv=result, classifier=classifier)
+    if track:
+        _track(outcome, say)
+    return outcome
+
+
+def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
+    from .evaluation import plot_roc
+    from .tracking import start_run
+
+    config, cohort, cv = outcome.config, outcome.cohort, outcome.cv
+    tracking = config.tracking
+    registered = tracking.registered_name or f"oligomet-{config.model}"
+    with start_run(
+        experiment=tracking.experiment,
+        run_name=f"{config.model} on {cohort.name}",
+        tracking_uri=tracking.tracking_uri,
+        tags={"oligomet.command": "train", "oligomet.dataset_digest": cohort.digest},
+    ) as run:
+        run.log_params({
+            "model": config.model,
+            "seed": config.seed,
+            "dataset": {"name": cohort.name, "digest": cohort.digest,
+                        "n_samples": len(cohort.X), "n_features": cohort.X.shape[1]},
+            "label": cohort.labels.rule,
+            "cv": config.cv.model_dump(),
+            "views": {n: {"transform": m, "n_features": b - a} for n, m, a, b in cohort.views},
+        })
+        run.log_dict(config.model_dump(mode="json"), "config.yaml")
+        frame = cohort.X.assign(label=cohort.y.to_numpy())
+        run.log_dataset(frame, name=cohort.name, source=_dataset_source(cohort), targets="label")
+        run.log_metrics(cv.metrics)
+        run.log_metrics({"n_excluded": cohort.labels.n_excluded, **cohort.match_counts})
+        for row in cv.fold_scores.itertuples():
+            step = row.repeat * config.cv.n_splits + row.fold
+            run.log_metrics({"fold_roc_auc": row.roc_auc,
+                             "fold_balanced_accuracy": row.balanced_accuracy}, step=step)
+        for row in cv.null_scores.itertuples():
+            run.log_metrics({"permuted_roc_auc": row.roc_auc}, step=row.permutation)
+        run.log_dict(cv.to_dict(), "evaluation/cross_validation.json")
+        run.log_dict(cohort.labels.to_dict() if tracking.log_sample_ids
+                     else _aggregate_labels(cohort.labels), "evaluation/labels.json")
+        run.log_dict({"sources": cohort.sources}, "data/sources.json")
+        if tracking.log_sample_ids:
+            run.log_text(cohort.match_report, "data/sample_match.txt")
+        if tracking.log_predictions:
+            oof = pd.DataFrame(cv.oof_proba.T, index=cohort.X.index,
+                               columns=[f"repeat_{i}" for i in range(cv.oof_proba.shape[0])])
+            run.log_table(oof.assign(label=cohort.y), "evaluation/out_of_fold_probabilities.csv")
+        figure = plot_roc(cv, title=f"{config.model}: {cohort.labels.positive_name} vs "
+                                    f"{cohort.labels.negative_name}")
+        run.log_figure(figure, "evaluation/roc.png")
+        # A row of training medians: shows the input format without exposing a patient.
+        example = cohort.X.median().to_frame().T.set_axis(["training_median"])
+        logged = run.log_model(outcome.classifier, input_example=example,
+                               registered_name=registered, alias=tracking.alias)
+        outcome.classifier.metadata["run_id"] = run.run_id
+        outcome.run_id = run.run_id
+        outcome.model_uri = logged.model_uri
+        outcome.registry_uri = logged.registry_uri
+        outcome.tracking_uri = run.tracking_uri
+    say(f"run {outcome.run_id} logged to {outcome.tracking_uri}; model {outcome.registry_uri}")
+
+
+def _aggregate_labels(labels) -> dict[str, Any]:
+    return {
+        "positive_name": labels.positive_name,
+        "negative_name": labels.negative_name,
+        "n_positive": labels.n_positive,
+        "n_negative": labels.n_negative,
+        "n_excluded": labels.n_excluded,
+        "excluded_reasons": labels.excluded_reasons,
+        "rule": labels.rule,
+    }
+
+
+def _dataset_source(cohort: Cohort) -> str:
+    paths = [s.get("path") or s.get("source", "") for s in cohort.sources]
+    return "; ".join(map(str, paths))
+
+
+def _write_atomic(table: pd.DataFrame, output: Path) -> None:
+    output = Path(output)
+    if output.is_dir():
+        raise InputError(f"output {output} is a directory; give a file name such as predictions.csv")
+    if not output.parent.is_dir():
+        raise InputError(f"cannot write {output}: folder {output.parent} does not exist")
+    handle, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(handle, "w", newline="") as stream:
+            table.to_csv(stream)
+        os.replace(tmp, output)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def predict(
+    model_uri: str,
+    table: str | os.PathLike[str],
+    *,
+    output: str | os.PathLike[str] | None = None,
+    orientation: Orientation = "auto",
+    sep: str | None = None,
+    tracking_uri: str | None = None,
+) -> pd.DataFrame:
+    """Score the samples of an expression table with a saved model.
+
+    The table is read like a training table; its orientation is chosen so that the model's
+    features are the columns. The output (if given) is written atomically: a failure leaves no
+    partial file.
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per sample: probability of the positive class and the predicted class.
+    """
+    from .io import read_expression
+    from .tracking import load_model
+
+    table = Path(table)
+    if output is not None:
+        output = Path(output)
+        if output.is_dir():
+            raise InputError(f"output {output} is a directory; give a file name such as predictions.csv")
+    data = read_expression(table, orientation=orientation, sep=sep)
+    classifier = load_model(model_uri, tracking_uri=tracking_uri)
+    frame = data.to_df()
+    features = set(classifier.feature_names)
+    if orientation == "auto" and (len(features & set(frame.index)) > len(features & set(frame.columns))):
+        frame = frame.T  # the table's rows are the model's features
+    try:
+        scores = classifier.predict_table(frame)
+    except MissingFeaturesError as error:
+        raise InputError(f"{table}: {error}") from None
+    if output is not None:
+        _write_atomic(scores, output)
+    return scores
+
+
+def _normalise_path_list(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
+    return [Path(p) for p in paths]
