@@ -11,7 +11,7 @@ import hashlib
 import logging
 import os
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -221,7 +221,14 @@ def load_cohort(config: TrainConfig) -> Cohort:
     InputError
         For any problem with the files, the sample IDs, the label definition or the values.
     """
-    from .io import assemble, read_clinical, read_clinical_tables, read_expression, read_sample_map
+    from .io import (
+        assemble,
+        orient_by_samples,
+        read_clinical,
+        read_clinical_tables,
+        read_expression,
+        read_sample_map,
+    )
     from .labels import make_labels
     from .models import combine_views
     from .pp import log_transform
@@ -247,21 +254,27 @@ def load_cohort(config: TrainConfig) -> Cohort:
         if not config.clinical:
             raise InputError("--clinical is required with --expression: the table holding "
                              f"the label column {label.column!r}")
+        if len(config.clinical) == 1:
+            clinical = read_clinical(config.clinical[0])
+        else:
+            clinical = read_clinical_tables(config.clinical)
         drop = _label_columns(label)
+        if set(drop) <= set(clinical.columns):
+            # Training needs only the label columns; a "clinical" table may be a whole
+            # expression file with the outcome in two of its thousands of columns.
+            clinical = clinical[drop]
         views, sources = {}, []
         for view in config.expression:
             adata = read_expression(view.path, orientation=view.orientation, sep=view.sep,
                                     name=view.name, drop_columns=drop)
+            if view.orientation == "auto":
+                adata = orient_by_samples(adata, clinical.index)
             view_name = view.name or _view_name(view.path, views)
             views[view_name] = adata
             source = dict(adata.uns.get("source", {}))
             sources.append({"name": view_name, "path": str(view.path),
                             "sha256": source.get("sha256"),
                             "orientation": source.get("orientation")})
-        if len(config.clinical) == 1:
-            clinical = read_clinical(config.clinical[0])
-        else:
-            clinical = read_clinical_tables(config.clinical)
         name = " + ".join(Path(v.path).name for v in config.expression)
     sample_map = read_sample_map(config.sample_map) if config.sample_map else None
     mdata, match = assemble(views, clinical, sample_map=sample_map)
@@ -285,9 +298,8 @@ def load_cohort(config: TrainConfig) -> Cohort:
         checked = log_transform(labelled[block.name], method=spec, copy=True)
         methods.append((block.name, checked.uns["oligomet"]["log_transform"]["method"],
                         block.start, block.stop))
-    for (view_name, method, start, stop), source in zip(methods, sources, strict=True):
+    for (_view, method, _start, _stop), source in zip(methods, sources, strict=True):
         source["transform"] = method
-        logger.info("view %s: %d features, transform %s", view_name, stop - start, method)
     counts = {"n_common": len(match.common), **{f"n_{t}": n for t, n in _table_sizes(match).items()}}
     return Cohort(
         X=X,
@@ -347,7 +359,7 @@ class TrainResult:
             "model": self.config.model,
             "dataset": self.cohort.name,
             "dataset_digest": self.cohort.digest,
-            "labels": self.cohort.labels.to_dict(),
+            "labels": _aggregate_labels(self.cohort.labels),
             "metrics": self.cv.to_dict()["metrics"],
         }
 
@@ -376,11 +388,18 @@ def train(
     from sklearn.base import clone
 
     from .evaluation import cross_validate
-    from .models import TrainedClassifier, make_model
+    from .models import TrainedClassifier, make_model, model_inputs
 
     say = progress or (lambda message: logger.info(message))
     cohort = load_cohort(config)
     say(cohort.labels.report())
+    for view_name, method, start, stop in cohort.views:
+        say(f"view {view_name}: {stop - start} features, per-sample transform {method}")
+    # The model's inputs are what a user must supply at prediction time: keep only those.
+    inputs, views = model_inputs(config.model, cohort.X.columns, cohort.views)
+    if len(inputs) < cohort.X.shape[1]:
+        cohort.X, cohort.views = cohort.X[inputs], views
+        say(f"{config.model} uses {len(inputs)} of the features")
     estimator = make_model(config.model, cohort.X.columns, views=cohort.views,
                            random_state=config.seed)
     cv = config.cv
@@ -476,7 +495,7 @@ def _aggregate_labels(labels) -> dict[str, Any]:
         "n_positive": labels.n_positive,
         "n_negative": labels.n_negative,
         "n_excluded": labels.n_excluded,
-        "excluded_reasons": labels.excluded_reasons,
+        "excluded_reasons": labels.excluded_reasons(),
         "rule": labels.rule,
     }
 
@@ -543,7 +562,3 @@ def predict(
     if output is not None:
         _write_atomic(scores, output)
     return scores
-
-
-def _normalise_path_list(paths: Sequence[str | os.PathLike[str]]) -> list[Path]:
-    return [Path(p) for p in paths]

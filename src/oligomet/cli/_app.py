@@ -9,6 +9,7 @@ from __future__ import annotations
 import functools
 import json
 import logging
+import os
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -58,6 +59,8 @@ def _configure(
     log_file: Annotated[Path | None, typer.Option(help="Also write log messages to this file.")] = None,
 ) -> None:
     """Configure logging for the whole command (the library itself never does)."""
+    # MLflow 3 reports usage to its developers unless told not to; patient studies run offline.
+    os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file is not None:
@@ -69,6 +72,11 @@ def _configure(
         logger.addHandler(handler)
     logger.setLevel(level)
     logger.propagate = False
+
+
+def _delimiter(sep: str | None) -> str | None:
+    """Accept ``\\t`` and ``tab`` for a tab, as typed in a shell."""
+    return {"\\t": "\t", "tab": "\t"}.get(sep, sep) if sep else sep
 
 
 def _parse_overrides(args: list[str]) -> dict[str, str]:
@@ -124,6 +132,8 @@ def train(
         help="Per-sample transform of every view: auto (default), none, log2, log2cpm.")] = None,
     orientation: Annotated[str | None, typer.Option(
         help="Table orientation: auto (default), features_x_samples, samples_x_features.")] = None,
+    sep: Annotated[str | None, typer.Option(
+        help="Delimiter of the expression tables (default: detected from the first line).")] = None,
     sample_map: Annotated[Path | None, typer.Option(
         help="Table mapping sample IDs across files (columns: original ID, shared ID).")] = None,
     n_splits: Annotated[int | None, typer.Option(help="Cross-validation folds (default 5).")] = None,
@@ -155,11 +165,12 @@ def train(
     if expression:
         values["expression"] = [
             {"path": str(p), **({"transform": transform} if transform else {}),
-             **({"orientation": orientation} if orientation else {})}
+             **({"orientation": orientation} if orientation else {}),
+             **({"sep": _delimiter(sep)} if sep else {})}
             for p in expression
         ]
-    elif transform or orientation:
-        _fail("--transform and --orientation apply to --expression tables")
+    elif transform or orientation or sep:
+        _fail("--transform, --orientation and --sep apply to --expression tables")
     for key, value in {
         "clinical": [str(p) for p in clinical] if clinical else None,
         "label.column": label,
@@ -223,6 +234,8 @@ def predict(
     orientation: Annotated[str, typer.Option(
         help="auto (default: the model's features are matched to rows or columns), "
              "features_x_samples, samples_x_features.")] = "auto",
+    sep: Annotated[str | None, typer.Option(
+        help="Delimiter of the table (default: detected from the first line).")] = None,
     tracking_uri: Annotated[str | None, typer.Option(
         envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI holding the model.")] = None,
 ) -> None:
@@ -232,7 +245,7 @@ def predict(
     if orientation not in ("auto", "features_x_samples", "samples_x_features"):
         _fail(f"--orientation must be auto, features_x_samples or samples_x_features, got {orientation!r}")
     scores = run_prediction(model_uri, table, output=output, orientation=orientation,  # type: ignore[arg-type]
-                            tracking_uri=tracking_uri)
+                            sep=_delimiter(sep), tracking_uri=tracking_uri)
     typer.echo(f"wrote {len(scores)} predictions to {output}", err=True)
 
 
@@ -265,12 +278,16 @@ def runs(
         for column in columns:
             value = getattr(row, column)
             if column == "run_id":
-                value = str(value)[:12]
+                value = str(value)[:8]
+            elif column == "start_time" and hasattr(value, "strftime"):
+                value = value.strftime("%Y-%m-%d %H:%M")
             elif isinstance(value, float):
                 value = "" if value != value else f"{value:.3f}" if column != "n_samples" else f"{value:.0f}"
             cells.append(str(value))
         view.add_row(*cells)
-    Console().print(view)
+    console = Console()
+    # Keep rows on one line when output is piped (rich assumes 80 columns then).
+    Console(width=max(console.width, 120)).print(view)
 
 
 @app.command()

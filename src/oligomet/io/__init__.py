@@ -12,7 +12,7 @@ Writers
 Harmonisation
     :func:`normalise_sample_id`, :func:`tcga_patient_id`, :func:`harmonise_sample_ids`
     (→ :class:`SampleMatch`), :func:`mirna_key`, :func:`find_mirna`,
-    :func:`harmonise_mirna_names`, :func:`assemble`
+    :func:`harmonise_mirna_names`, :func:`assemble`, :func:`orient_by_samples`
 """
 
 from ._clinical import read_clinical, read_clinical_tables
@@ -26,7 +26,7 @@ from ._ids import (
     tcga_patient_id,
 )
 from ._mirna import find_mirna, harmonise_mirna_names, mirna_key, read_mirbase_aliases
-from ._multiview import assemble
+from ._multiview import assemble, orient_by_samples
 from ._tables import read_expression
 
 __all__ = [
@@ -37,6 +37,7 @@ __all__ = [
     "harmonise_sample_ids",
     "mirna_key",
     "normalise_sample_id",
+    "orient_by_samples",
     "read_clinical",
     "read_clinical_tables",
     "read_expression",

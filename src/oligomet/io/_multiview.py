@@ -11,9 +11,9 @@ import pandas as pd
 
 from .._errors import InputError
 from ._h5 import mudata_no_pull
-from ._ids import SampleMatch, harmonise_sample_ids
+from ._ids import SampleMatch, harmonise_sample_ids, normalise_sample_id, tcga_patient_id
 
-__all__ = ["assemble"]
+__all__ = ["assemble", "orient_by_samples"]
 
 logger = logging.getLogger(__name__)
 
@@ -119,8 +119,66 @@ def assemble(
             shared.index = pd.Index([str(i) for i in shared.index], dtype=object)
             shared = shared.loc[[originals[canonical] for canonical in common]]
             shared.index = pd.Index(common, dtype=object)
-            shared = _categorical_strings(shared)
-            for column in shared.columns:
-                mdata.obs[column] = shared[column].reindex(mdata.obs_names)
+            shared = _categorical_strings(shared).reindex(mdata.obs_names)
+            # One concat, not a column at a time: a clinical table can have thousands of columns.
+            kept = mdata.obs.drop(columns=shared.columns, errors="ignore")
+            mdata.obs = pd.concat([kept, shared], axis=1)
         mdata.uns["sample_match"] = match.to_dict(include_ids=False)
     return mdata, match
+
+
+def _id_keys(ids) -> set[str]:
+    keys: set[str] = set()
+    for sample_id in map(str, ids):
+        keys.add(normalise_sample_id(sample_id))
+        patient = tcga_patient_id(sample_id)
+        if patient is not None:
+            keys.add(patient)
+    return keys
+
+
+def orient_by_samples(adata: ad.AnnData, sample_ids) -> ad.AnnData:
+    """Transpose ``adata`` when its features, not its samples, carry the given sample IDs.
+
+    An auto-detected orientation can be wrong for a table without recognisable ID patterns and
+    with more samples than features (a small panel measured on a large cohort). When the sample
+    IDs of another table (usually the clinical one) are known, they settle it: the axis whose
+    labels match more of them (case-, separator- and TCGA-aliquot-insensitively) holds the
+    samples.
+
+    Parameters
+    ----------
+    adata : anndata.AnnData
+        As returned by :func:`read_expression` with ``orientation="auto"``.
+    sample_ids : iterable of str
+        Sample IDs of another table of the same cohort.
+
+    Returns
+    -------
+    anndata.AnnData
+        ``adata`` itself, or its transpose with ``uns["source"]["orientation"]`` updated.
+    """
+    reference = _id_keys(sample_ids)
+    in_obs = len(_id_keys(adata.obs_names) & reference)
+    in_var = len(_id_keys(adata.var_names) & reference)
+    if in_var <= in_obs:
+        return adata
+    flipped = ad.AnnData(
+        X=adata.X.T.copy(),
+        obs=pd.DataFrame(index=adata.var_names.copy()),
+        var=pd.DataFrame(index=adata.obs_names.copy()),
+        uns=dict(adata.uns),
+    )
+    source = dict(flipped.uns.get("source", {}))
+    if source:
+        was = source.get("orientation")
+        source["orientation"] = (
+            "samples_x_features" if was == "features_x_samples" else "features_x_samples"
+        )
+        flipped.uns["source"] = source
+    logger.info(
+        "%s: %d of its column labels but %d of its row labels are known sample IDs; "
+        "reading it the other way round",
+        source.get("path", "table"), in_var, in_obs,
+    )
+    return flipped

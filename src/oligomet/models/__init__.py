@@ -2,7 +2,7 @@
 model safe to apply to new data."""
 
 from ._data import TrainedClassifier, ViewBlock, as_frame, combine_views
-from ._factory import MODELS, ModelSpec, make_model, skops_trusted_types
+from ._factory import MODELS, ModelSpec, make_model, model_inputs, skops_trusted_types
 from ._marker import ColumnPicker, SingleMarkerClassifier
 from ._steps import LOG_METHODS, FeatureAligner, ViewLogTransform
 
@@ -19,5 +19,6 @@ __all__ = [
     "as_frame",
     "combine_views",
     "make_model",
+    "model_inputs",
     "skops_trusted_types",
 ]

@@ -22,16 +22,22 @@ from ..pp import VarianceFilter
 from ._marker import ColumnPicker, SingleMarkerClassifier
 from ._steps import FeatureAligner, ViewLogTransform
 
-__all__ = ["MODELS", "ModelSpec", "make_model", "skops_trusted_types"]
+__all__ = ["MODELS", "ModelSpec", "make_model", "model_inputs", "skops_trusted_types"]
 
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A named model: what it is and how to build it for given features."""
+    """A named model: what it is, how to build it, and which input columns it needs.
+
+    ``inputs(feature_names, views)`` returns the columns the saved model will require, when that
+    is fewer than all (a single-marker model needs its marker, plus the rest of the marker's
+    view only when that view is library-size normalised). ``None`` means every column.
+    """
 
     name: str
     description: str
     build: Callable[..., Pipeline]
+    inputs: Callable[[list[str], list], list[str]] | None = None
 
 
 def _head(feature_names: Sequence[str], views) -> list[tuple[str, object]]:
@@ -74,10 +80,9 @@ def _logistic_enet(
 MIR200C = "hsa-miR-200c-3p"
 
 
-def _mir200c(feature_names: Sequence[str], views=None, random_state=None) -> Pipeline:
+def _find_mir200c(feature_names: Sequence[str]) -> str:
     from ..io import find_mirna
 
-    del random_state  # deterministic
     matches = find_mirna(MIR200C, list(feature_names))
     if not matches:
         mirna_like = [n for n in feature_names if "mir" in str(n).lower()][:5]
@@ -94,11 +99,26 @@ def _mir200c(feature_names: Sequence[str], views=None, random_state=None) -> Pip
         raise InputError(
             f"several features match miR-200c ({', '.join(matches)}); keep one of them"
         )
-    index = list(feature_names).index(matches[0])
+    return matches[0]
+
+
+def _mir200c_inputs(feature_names: list[str], views) -> list[str]:
+    marker = _find_mir200c(feature_names)
+    position = feature_names.index(marker)
+    for _name, method, start, stop in views or []:
+        if start <= position < stop and method == "log2cpm":
+            return feature_names[start:stop]  # counts per million need the whole library
+    return [marker]
+
+
+def _mir200c(feature_names: Sequence[str], views=None, random_state=None) -> Pipeline:
+    del random_state  # deterministic
+    marker = _find_mir200c(feature_names)
+    index = list(feature_names).index(marker)
     return Pipeline(
         [
             *_head(feature_names, views),
-            ("marker", ColumnPicker(index=index, name=matches[0])),
+            ("marker", ColumnPicker(index=index, name=marker)),
             ("classifier", SingleMarkerClassifier(direction="auto")),
         ]
     )
@@ -117,11 +137,58 @@ MODELS: dict[str, ModelSpec] = {
         ModelSpec(
             "mir200c",
             "miR-200c alone (Lussier et al. 2011, 2012): score = its (log) expression; direction "
-            "and Youden-optimal cut-off learned in the training folds.",
+            "and Youden-optimal cut-off learned in the training folds. Needs only miR-200c "
+            "(its whole miRNA view when that is raw counts, for the library size).",
             _mir200c,
+            _mir200c_inputs,
         ),
     )
 }
+
+
+def _spec(name: str) -> ModelSpec:
+    try:
+        return MODELS[name]
+    except KeyError:
+        raise InputError(
+            f"unknown model {name!r}; choose one of: {', '.join(sorted(MODELS))}"
+        ) from None
+
+
+def model_inputs(name: str, feature_names: Sequence[str], views=None) -> tuple[list[str], list]:
+    """The columns the named model needs, and the view ranges re-indexed to them.
+
+    Parameters
+    ----------
+    name : str
+        A key of :data:`MODELS`.
+    feature_names : sequence of str
+        All available columns, in order.
+    views : list of (str, str, int, int) or None
+        Per-view ``(name, method, start, stop)`` ranges over ``feature_names``.
+
+    Returns
+    -------
+    names : list of str
+        The required columns, in their original order.
+    views : list of (str, str, int, int)
+        The view ranges over ``names`` (views left without columns are dropped).
+    """
+    names = list(map(str, feature_names))
+    views = list(views or [])
+    spec = _spec(name)
+    if spec.inputs is None:
+        return names, views
+    keep = set(spec.inputs(names, views))
+    kept, new_views = [], []
+    for view, method, start, stop in views:
+        block = [f for f in names[start:stop] if f in keep]
+        if block:
+            new_views.append((view, method, len(kept), len(kept) + len(block)))
+            kept.extend(block)
+    if not views:
+        kept = [f for f in names if f in keep]
+    return kept, new_views
 
 
 def make_model(
@@ -155,20 +222,17 @@ def make_model(
         For an unknown model name, or when the model cannot be built on these features (for
         example miR-200c absent).
     """
-    try:
-        spec = MODELS[name]
-    except KeyError:
-        raise InputError(
-            f"unknown model {name!r}; choose one of: {', '.join(sorted(MODELS))}"
-        ) from None
-    return spec.build(list(map(str, feature_names)), views=views, random_state=random_state)
+    return _spec(name).build(list(map(str, feature_names)), views=views, random_state=random_state)
 
 
 def skops_trusted_types() -> list[str]:
-    """Fully qualified names of oligomet's estimator classes, for loading saved pipelines.
+    """Fully qualified names of oligomet's estimator classes (and functions they hold), for saved pipelines.
 
     skops refuses to load types it does not know unless they are listed as trusted; keeping the
     list here means every place that saves or loads a model uses the same one.
     """
-    classes = (FeatureAligner, ViewLogTransform, ColumnPicker, SingleMarkerClassifier, VarianceFilter)
-    return [f"{cls.__module__}.{cls.__qualname__}" for cls in classes]
+    trusted = (
+        FeatureAligner, ViewLogTransform, ColumnPicker, SingleMarkerClassifier, VarianceFilter,
+        f_classif,  # the score function SelectKBest holds
+    )
+    return [f"{obj.__module__}.{obj.__qualname__}" for obj in trusted]

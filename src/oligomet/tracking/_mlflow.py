@@ -147,10 +147,19 @@ class TrackedRun:
         str
             MLflow's digest of the dataset.
         """
+        import warnings
+
         import mlflow
 
-        dataset = mlflow.data.from_pandas(frame, source=source, name=name, targets=targets)
-        mlflow.log_input(dataset, context=context)
+        with warnings.catch_warnings():
+            # MLflow registers its local-file source twice and says so for every path; and it
+            # hints that an integer label column cannot hold missing values (it never does here).
+            warnings.filterwarnings("ignore", message="The specified dataset source can be "
+                                    "interpreted in multiple ways", category=UserWarning)
+            warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer",
+                                    category=UserWarning)
+            dataset = mlflow.data.from_pandas(frame, source=source, name=name, targets=targets)
+            mlflow.log_input(dataset, context=context)
         return dataset.digest
 
     def log_model(
