@@ -246,6 +246,7 @@ def load_cohort(config: TrainConfig) -> Cohort:
         clinical = adata.obs.copy()
         views = {"expression": adata[:, :].copy()}
         views["expression"].obs = pd.DataFrame(index=adata.obs_names)
+        clinical_name = "clinical"
         name = "GSE7390 (embedded default)"
         sources = [{"name": "GSE7390", "source": "scikit-survival load_breast_cancer"}]
     else:
@@ -258,6 +259,7 @@ def load_cohort(config: TrainConfig) -> Cohort:
             clinical = read_clinical(config.clinical[0])
         else:
             clinical = read_clinical_tables(config.clinical)
+        clinical_name = " + ".join(Path(p).name for p in config.clinical)
         drop = _label_columns(label)
         if set(drop) <= set(clinical.columns):
             # Training needs only the label columns; a "clinical" table may be a whole
@@ -277,7 +279,7 @@ def load_cohort(config: TrainConfig) -> Cohort:
                             "orientation": source.get("orientation")})
         name = " + ".join(Path(v.path).name for v in config.expression)
     sample_map = read_sample_map(config.sample_map) if config.sample_map else None
-    mdata, match = assemble(views, clinical, sample_map=sample_map)
+    mdata, match = assemble(views, clinical, clinical_name=clinical_name, sample_map=sample_map)
     labels = make_labels(
         mdata.obs,
         column=label.column,

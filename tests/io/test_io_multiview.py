@@ -87,7 +87,7 @@ def test_nothing_in_common():
 
 
 def test_view_named_clinical_clashes():
-    with pytest.raises(InputError, match="reserved"):
+    with pytest.raises(InputError, match="like the clinical table"):
         assemble({"clinical": view(["a"], ["g"])}, CLINICAL)
 
 

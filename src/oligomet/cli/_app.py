@@ -298,18 +298,40 @@ def ui(
         envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI to browse.")] = None,
 ) -> None:
     """Serve the MLflow UI on 127.0.0.1 (Ctrl-C stops it)."""
+    import signal
     import subprocess
 
     from ..tracking import ui_command
 
     command = ui_command(tracking_uri=tracking_uri, host="127.0.0.1", port=port)
+    # Browsing runs needs no background job workers (MLflow's GenAI features); they would add
+    # several processes of ~250 MB each. Set the variable to true to have them.
+    env = {**os.environ}
+    env.setdefault("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")
     typer.echo(f"MLflow UI on http://127.0.0.1:{port} (Ctrl-C to stop)", err=True)
+    # The server starts worker processes of its own: give it a process group, so that stopping
+    # this command (Ctrl-C or a termination signal) stops all of them, never leaving orphans.
+    server = subprocess.Popen(command, env=env, start_new_session=True)
+
+    def stop(signum=signal.SIGTERM, frame=None):
+        if server.poll() is None:
+            os.killpg(server.pid, signal.SIGTERM)
+
+    previous = signal.signal(signal.SIGTERM, stop)
     try:
-        completed = subprocess.run(command, check=False)
+        returncode = server.wait()
     except KeyboardInterrupt:
-        return
-    if completed.returncode not in (0, -2, 130):
-        _fail(f"the MLflow UI exited with status {completed.returncode}")
+        stop()
+        returncode = 0
+    finally:
+        stop()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+        signal.signal(signal.SIGTERM, previous)
+    if returncode not in (0, -signal.SIGTERM, -signal.SIGINT):
+        _fail(f"the MLflow UI exited with status {returncode}")
 
 
 @app.command("models")

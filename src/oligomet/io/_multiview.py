@@ -45,6 +45,7 @@ def assemble(
     views: Mapping[str, ad.AnnData],
     clinical: pd.DataFrame | None = None,
     *,
+    clinical_name: str = CLINICAL,
     sample_map: Mapping[str, str] | None = None,
 ) -> tuple[md.MuData, SampleMatch]:
     """Put omics views and clinical data on shared sample IDs in one MuData.
@@ -62,7 +63,7 @@ def assemble(
         view is allowed.
     clinical : pandas.DataFrame, optional
         Indexed by sample ID (see :func:`read_clinical`); it takes part in the match under the
-        name ``"clinical"``, and its columns become the MuData's shared ``obs`` (text columns as
+        name ``clinical_name``, and its columns become the MuData's shared ``obs`` (text columns as
         categoricals).
     sample_map : mapping of str to str, optional
         Explicit original → canonical IDs (see :func:`read_sample_map`).
@@ -85,13 +86,13 @@ def assemble(
     """
     if not views:
         raise InputError("no views to assemble; give at least one AnnData")
-    if clinical is not None and CLINICAL in views:
+    if clinical is not None and clinical_name in views:
         raise InputError(
-            f"a view is named '{CLINICAL}', which is reserved for the clinical table; rename it"
+            f"a view is named '{clinical_name}', like the clinical table; rename it"
         )
     tables = {name: list(view.obs_names) for name, view in views.items()}
     if clinical is not None:
-        tables[CLINICAL] = [str(i) for i in clinical.index]
+        tables[clinical_name] = [str(i) for i in clinical.index]
     match = harmonise_sample_ids(tables, sample_map=sample_map)
     if not match.common:
         raise InputError(_no_common_message(match))
@@ -114,7 +115,7 @@ def assemble(
     with mudata_no_pull():
         mdata = md.MuData(modalities)
         if clinical is not None:
-            originals = match.originals(CLINICAL)
+            originals = match.originals(clinical_name)
             shared = clinical.copy()
             shared.index = pd.Index([str(i) for i in shared.index], dtype=object)
             shared = shared.loc[[originals[canonical] for canonical in common]]

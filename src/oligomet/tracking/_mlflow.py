@@ -350,4 +350,5 @@ def ui_command(*, tracking_uri: str | None = None, host: str = "127.0.0.1", port
         "--backend-store-uri", uri,
         "--host", host,
         "--port", str(port),
+        "--workers", "1",
     ]

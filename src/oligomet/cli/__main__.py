@@ -1,0 +1,5 @@
+"""``python -m oligomet.cli``."""
+
+from ._app import main
+
+main()
