@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
+import re
 import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -213,6 +214,46 @@ def _label_columns(label: LabelConfig) -> list[str]:
     return [c for c in (label.column, label.time) if c]
 
 
+def _read_views(config: TrainConfig, clinical: pd.DataFrame | None, drop: list[str]):
+    """Read every ``--expression`` file into named views (an .h5mu file gives one per modality).
+
+    Returns the views, the requested transform of each, provenance records and the sample
+    annotations that came with the data (an .h5mu file's shared ``obs``, a GEO series matrix's
+    characteristics), used as the clinical table when none was given.
+    """
+    from .io import orient_by_samples, read_expression, read_h5mu
+
+    views: dict[str, Any] = {}
+    transforms: dict[str, str] = {}
+    sources: list[dict[str, Any]] = []
+    embedded_obs = None
+    for view in config.expression:
+        path = Path(view.path)
+        if path.suffix.lower() == ".h5mu":
+            mdata = read_h5mu(path)
+            embedded_obs = mdata.obs.copy() if embedded_obs is None else embedded_obs
+            parts = {mod: mdata.mod[mod].copy() for mod in mdata.mod}
+        else:
+            adata = read_expression(path, orientation=view.orientation, sep=view.sep,
+                                    name=view.name, drop_columns=drop)
+            if view.orientation == "auto" and clinical is not None:
+                adata = orient_by_samples(adata, clinical.index)
+            if embedded_obs is None and len(adata.obs.columns):
+                embedded_obs = adata.obs.copy()  # e.g. a GEO series matrix's characteristics
+            parts = {view.name or _view_name(path, views): adata}
+        for part_name, adata in parts.items():
+            if part_name in views:
+                raise InputError(f"two views are named {part_name!r}; name them apart "
+                                 "(view names come from file names or .h5mu modalities)")
+            adata.obs = pd.DataFrame(index=adata.obs_names)  # clinical data live in one place
+            views[part_name] = adata
+            transforms[part_name] = view.transform
+            source = dict(adata.uns.get("source", {}))
+            sources.append({"name": part_name, "path": str(path), "sha256": source.get("sha256"),
+                            "orientation": source.get("orientation")})
+    return views, transforms, sources, embedded_obs
+
+
 def load_cohort(config: TrainConfig) -> Cohort:
     """Ingest the expression views and clinical tables of ``config`` and label the samples.
 
@@ -221,14 +262,7 @@ def load_cohort(config: TrainConfig) -> Cohort:
     InputError
         For any problem with the files, the sample IDs, the label definition or the values.
     """
-    from .io import (
-        assemble,
-        orient_by_samples,
-        read_clinical,
-        read_clinical_tables,
-        read_expression,
-        read_sample_map,
-    )
+    from .io import assemble, read_clinical, read_clinical_tables, read_sample_map
     from .labels import make_labels
     from .models import combine_views
     from .pp import log_transform
@@ -243,40 +277,32 @@ def load_cohort(config: TrainConfig) -> Cohort:
         adata = load_gse7390()
         if label.column is None:
             label = DEFAULT_LABEL
-        clinical = adata.obs.copy()
-        views = {"expression": adata[:, :].copy()}
+        clinical, clinical_name = adata.obs.copy(), "clinical"
+        views = {"expression": adata.copy()}
         views["expression"].obs = pd.DataFrame(index=adata.obs_names)
-        clinical_name = "clinical"
+        transforms = {"expression": "none"}  # log2 microarray intensities
         name = "GSE7390 (embedded default)"
         sources = [{"name": "GSE7390", "source": "scikit-survival load_breast_cancer"}]
     else:
         if label.column is None:
             raise InputError("--label is required: the clinical column that defines the classes")
-        if not config.clinical:
+        clinical = None
+        if config.clinical:
+            reader = read_clinical if len(config.clinical) == 1 else read_clinical_tables
+            clinical = reader(config.clinical[0] if len(config.clinical) == 1 else config.clinical)
+        drop = _label_columns(label)
+        views, transforms, sources, embedded_obs = _read_views(config, clinical, drop)
+        if clinical is not None:
+            clinical_name = " + ".join(Path(p).name for p in config.clinical)
+        elif embedded_obs is not None and len(embedded_obs.columns):
+            clinical, clinical_name = embedded_obs, "sample annotations"
+        else:
             raise InputError("--clinical is required with --expression: the table holding "
                              f"the label column {label.column!r}")
-        if len(config.clinical) == 1:
-            clinical = read_clinical(config.clinical[0])
-        else:
-            clinical = read_clinical_tables(config.clinical)
-        clinical_name = " + ".join(Path(p).name for p in config.clinical)
-        drop = _label_columns(label)
         if set(drop) <= set(clinical.columns):
             # Training needs only the label columns; a "clinical" table may be a whole
             # expression file with the outcome in two of its thousands of columns.
             clinical = clinical[drop]
-        views, sources = {}, []
-        for view in config.expression:
-            adata = read_expression(view.path, orientation=view.orientation, sep=view.sep,
-                                    name=view.name, drop_columns=drop)
-            if view.orientation == "auto":
-                adata = orient_by_samples(adata, clinical.index)
-            view_name = view.name or _view_name(view.path, views)
-            views[view_name] = adata
-            source = dict(adata.uns.get("source", {}))
-            sources.append({"name": view_name, "path": str(view.path),
-                            "sha256": source.get("sha256"),
-                            "orientation": source.get("orientation")})
         name = " + ".join(Path(v.path).name for v in config.expression)
     sample_map = read_sample_map(config.sample_map) if config.sample_map else None
     mdata, match = assemble(views, clinical, clinical_name=clinical_name, sample_map=sample_map)
@@ -290,19 +316,18 @@ def load_cohort(config: TrainConfig) -> Cohort:
         oligo_max=label.oligo_max,
         poly_min=label.poly_min,
     )
-    keep = labels.y.index
-    labelled = {view_name: mdata[view_name][keep].copy() for view_name in views}
+    labelled = {view_name: mdata[view_name][labels.y.index].copy() for view_name in views}
     X, blocks = combine_views(labelled)
     methods = []
-    for spec, block in zip(_view_specs(config, views), blocks, strict=True):
+    for block, source in zip(blocks, sources, strict=True):
         # Validates the values for the requested transform (negative counts, empty libraries)
         # with file, sample and feature named, and resolves "auto" on the training data.
-        checked = log_transform(labelled[block.name], method=spec, copy=True)
-        methods.append((block.name, checked.uns["oligomet"]["log_transform"]["method"],
-                        block.start, block.stop))
-    for (_view, method, _start, _stop), source in zip(methods, sources, strict=True):
+        checked = log_transform(labelled[block.name], method=transforms[block.name], copy=True)
+        method = checked.uns["oligomet"]["log_transform"]["method"]
+        methods.append((block.name, method, block.start, block.stop))
         source["transform"] = method
-    counts = {"n_common": len(match.common), **{f"n_{t}": n for t, n in _table_sizes(match).items()}}
+    counts = {"n_common": len(match.common),
+              **{_metric_name(f"n_{t}"): n for t, n in _table_sizes(match).items()}}
     return Cohort(
         X=X,
         y=labels.y.loc[X.index].astype(int),
@@ -315,14 +340,13 @@ def load_cohort(config: TrainConfig) -> Cohort:
     )
 
 
+def _metric_name(text: str) -> str:
+    """MLflow metric names allow letters, digits and ``_-./ ``; replace anything else."""
+    return re.sub(r"[^\w\-./ ]", "_", text)
+
+
 def _table_sizes(match) -> dict[str, int]:
     return {table: len(ids) for table, ids in match.mapping.items()}
-
-
-def _view_specs(config: TrainConfig, views: Mapping[str, Any]) -> list[str]:
-    if not config.expression:
-        return ["none"] * len(views)
-    return [v.transform for v in config.expression]
 
 
 def _view_name(path: Path, existing: Mapping[str, Any]) -> str:
