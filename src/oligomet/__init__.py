@@ -11,13 +11,13 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from ._errors import InputError
+
 __version__ = "0.1.0"
 
 _SUBPACKAGES = ("datasets", "evaluation", "io", "labels", "models", "pp", "tracking")
 
 __all__ = ["InputError", "__version__", "load_model", *_SUBPACKAGES]
-
-from ._errors import InputError
 
 if TYPE_CHECKING:
     from .models import TrainedClassifier

@@ -156,7 +156,9 @@ def load_config(
         try:
             loaded = yaml.safe_load(path.read_text())
         except (OSError, yaml.YAMLError) as error:
-            raise InputError(f"cannot read config file {path}: {str(error).splitlines()[0]}") from None
+            raise InputError(
+                f"cannot read config file {path}: {str(error).splitlines()[0]}"
+            ) from None
         if loaded is not None and not isinstance(loaded, dict):
             raise InputError(f"config file {path} must hold a mapping of settings")
         raw = loaded or {}
@@ -234,8 +236,9 @@ def _read_views(config: TrainConfig, clinical: pd.DataFrame | None, drop: list[s
             embedded_obs = mdata.obs.copy() if embedded_obs is None else embedded_obs
             parts = {mod: mdata.mod[mod].copy() for mod in mdata.mod}
         else:
-            adata = read_expression(path, orientation=view.orientation, sep=view.sep,
-                                    name=view.name, drop_columns=drop)
+            adata = read_expression(
+                path, orientation=view.orientation, sep=view.sep, name=view.name, drop_columns=drop
+            )
             if view.orientation == "auto" and clinical is not None:
                 adata = orient_by_samples(adata, clinical.index)
             if embedded_obs is None and len(adata.obs.columns):
@@ -243,14 +246,22 @@ def _read_views(config: TrainConfig, clinical: pd.DataFrame | None, drop: list[s
             parts = {view.name or _view_name(path, views): adata}
         for part_name, adata in parts.items():
             if part_name in views:
-                raise InputError(f"two views are named {part_name!r}; name them apart "
-                                 "(view names come from file names or .h5mu modalities)")
+                raise InputError(
+                    f"two views are named {part_name!r}; name them apart "
+                    "(view names come from file names or .h5mu modalities)"
+                )
             adata.obs = pd.DataFrame(index=adata.obs_names)  # clinical data live in one place
             views[part_name] = adata
             transforms[part_name] = view.transform
             source = dict(adata.uns.get("source", {}))
-            sources.append({"name": part_name, "path": str(path), "sha256": source.get("sha256"),
-                            "orientation": source.get("orientation")})
+            sources.append(
+                {
+                    "name": part_name,
+                    "path": str(path),
+                    "sha256": source.get("sha256"),
+                    "orientation": source.get("orientation"),
+                }
+            )
     return views, transforms, sources, embedded_obs
 
 
@@ -272,8 +283,10 @@ def load_cohort(config: TrainConfig) -> Cohort:
         from .datasets import load_gse7390
 
         if config.clinical:
-            raise InputError("--clinical was given without --expression; give both, or neither "
-                             "to train on the embedded default cohort")
+            raise InputError(
+                "--clinical was given without --expression; give both, or neither "
+                "to train on the embedded default cohort"
+            )
         adata = load_gse7390()
         if label.column is None:
             label = DEFAULT_LABEL
@@ -297,8 +310,10 @@ def load_cohort(config: TrainConfig) -> Cohort:
         elif embedded_obs is not None and len(embedded_obs.columns):
             clinical, clinical_name = embedded_obs, "sample annotations"
         else:
-            raise InputError("--clinical is required with --expression: the table holding "
-                             f"the label column {label.column!r}")
+            raise InputError(
+                "--clinical is required with --expression: the table holding "
+                f"the label column {label.column!r}"
+            )
         if set(drop) <= set(clinical.columns):
             # Training needs only the label columns; a "clinical" table may be a whole
             # expression file with the outcome in two of its thousands of columns.
@@ -326,8 +341,10 @@ def load_cohort(config: TrainConfig) -> Cohort:
         method = checked.uns["oligomet"]["log_transform"]["method"]
         methods.append((block.name, method, block.start, block.stop))
         source["transform"] = method
-    counts = {"n_common": len(match.common),
-              **{_metric_name(f"n_{t}"): n for t, n in _table_sizes(match).items()}}
+    counts = {
+        "n_common": len(match.common),
+        **{_metric_name(f"n_{t}"): n for t, n in _table_sizes(match).items()},
+    }
     return Cohort(
         X=X,
         y=labels.y.loc[X.index].astype(int),
@@ -426,16 +443,25 @@ def train(
     if len(inputs) < cohort.X.shape[1]:
         cohort.X, cohort.views = cohort.X[inputs], views
         say(f"{config.model} uses {len(inputs)} of the features")
-    estimator = make_model(config.model, cohort.X.columns, views=cohort.views,
-                           random_state=config.seed)
+    estimator = make_model(
+        config.model, cohort.X.columns, views=cohort.views, random_state=config.seed
+    )
     cv = config.cv
-    say(f"cross-validating {config.model}: {cv.n_repeats} x {cv.n_splits}-fold, "
+    say(
+        f"cross-validating {config.model}: {cv.n_repeats} x {cv.n_splits}-fold, "
         f"{cv.n_permutations} label permutations, on {len(cohort.X)} samples x "
-        f"{cohort.X.shape[1]} features")
+        f"{cohort.X.shape[1]} features"
+    )
     result = cross_validate(
-        estimator, cohort.X, cohort.y.to_numpy(),
-        n_splits=cv.n_splits, n_repeats=cv.n_repeats, n_permutations=cv.n_permutations,
-        n_bootstrap=cv.n_bootstrap, confidence=cv.confidence, n_jobs=config.n_jobs,
+        estimator,
+        cohort.X,
+        cohort.y.to_numpy(),
+        n_splits=cv.n_splits,
+        n_repeats=cv.n_repeats,
+        n_permutations=cv.n_permutations,
+        n_bootstrap=cv.n_bootstrap,
+        confidence=cv.confidence,
+        n_jobs=config.n_jobs,
         random_state=config.seed,
     )
     final = clone(estimator).fit(cohort.X, cohort.y.to_numpy())
@@ -446,7 +472,9 @@ def train(
         metadata={
             "model": config.model,
             "label_rule": cohort.labels.rule,
-            "views": [{"name": n, "transform": m, "n_features": b - a} for n, m, a, b in cohort.views],
+            "views": [
+                {"name": n, "transform": m, "n_features": b - a} for n, m, a, b in cohort.views
+            ],
             "dataset_digest": cohort.digest,
         },
     )
@@ -469,15 +497,21 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
         tracking_uri=tracking.tracking_uri,
         tags={"oligomet.command": "train", "oligomet.dataset_digest": cohort.digest},
     ) as run:
-        run.log_params({
-            "model": config.model,
-            "seed": config.seed,
-            "dataset": {"name": cohort.name, "digest": cohort.digest,
-                        "n_samples": len(cohort.X), "n_features": cohort.X.shape[1]},
-            "label": cohort.labels.rule,
-            "cv": config.cv.model_dump(),
-            "views": {n: {"transform": m, "n_features": b - a} for n, m, a, b in cohort.views},
-        })
+        run.log_params(
+            {
+                "model": config.model,
+                "seed": config.seed,
+                "dataset": {
+                    "name": cohort.name,
+                    "digest": cohort.digest,
+                    "n_samples": len(cohort.X),
+                    "n_features": cohort.X.shape[1],
+                },
+                "label": cohort.labels.rule,
+                "cv": config.cv.model_dump(),
+                "views": {n: {"transform": m, "n_features": b - a} for n, m, a, b in cohort.views},
+            }
+        )
         run.log_dict(config.model_dump(mode="json"), "config.yaml")
         frame = cohort.X.assign(label=cohort.y.to_numpy())
         run.log_dataset(frame, name=cohort.name, source=_dataset_source(cohort), targets="label")
@@ -485,27 +519,42 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
         run.log_metrics({"n_excluded": cohort.labels.n_excluded, **cohort.match_counts})
         for row in cv.fold_scores.itertuples():
             step = row.repeat * config.cv.n_splits + row.fold
-            run.log_metrics({"fold_roc_auc": row.roc_auc,
-                             "fold_balanced_accuracy": row.balanced_accuracy}, step=step)
+            run.log_metrics(
+                {"fold_roc_auc": row.roc_auc, "fold_balanced_accuracy": row.balanced_accuracy},
+                step=step,
+            )
         for row in cv.null_scores.itertuples():
             run.log_metrics({"permuted_roc_auc": row.roc_auc}, step=row.permutation)
         run.log_dict(cv.to_dict(), "evaluation/cross_validation.json")
-        run.log_dict(cohort.labels.to_dict() if tracking.log_sample_ids
-                     else _aggregate_labels(cohort.labels), "evaluation/labels.json")
+        run.log_dict(
+            cohort.labels.to_dict()
+            if tracking.log_sample_ids
+            else _aggregate_labels(cohort.labels),
+            "evaluation/labels.json",
+        )
         run.log_dict({"sources": cohort.sources}, "data/sources.json")
         if tracking.log_sample_ids:
             run.log_text(cohort.match_report, "data/sample_match.txt")
         if tracking.log_predictions:
-            oof = pd.DataFrame(cv.oof_proba.T, index=cohort.X.index,
-                               columns=[f"repeat_{i}" for i in range(cv.oof_proba.shape[0])])
+            oof = pd.DataFrame(
+                cv.oof_proba.T,
+                index=cohort.X.index,
+                columns=[f"repeat_{i}" for i in range(cv.oof_proba.shape[0])],
+            )
             run.log_table(oof.assign(label=cohort.y), "evaluation/out_of_fold_probabilities.csv")
-        figure = plot_roc(cv, title=f"{config.model}: {cohort.labels.positive_name} vs "
-                                    f"{cohort.labels.negative_name}")
+        figure = plot_roc(
+            cv,
+            title=f"{config.model}: {cohort.labels.positive_name} vs {cohort.labels.negative_name}",
+        )
         run.log_figure(figure, "evaluation/roc.png")
         # A row of training medians: shows the input format without exposing a patient.
         example = cohort.X.median().to_frame().T.set_axis(["training_median"])
-        logged = run.log_model(outcome.classifier, input_example=example,
-                               registered_name=registered, alias=tracking.alias)
+        logged = run.log_model(
+            outcome.classifier,
+            input_example=example,
+            registered_name=registered,
+            alias=tracking.alias,
+        )
         outcome.classifier.metadata["run_id"] = run.run_id
         outcome.run_id = run.run_id
         outcome.model_uri = logged.model_uri
@@ -534,7 +583,9 @@ def _dataset_source(cohort: Cohort) -> str:
 def _write_atomic(table: pd.DataFrame, output: Path) -> None:
     output = Path(output)
     if output.is_dir():
-        raise InputError(f"output {output} is a directory; give a file name such as predictions.csv")
+        raise InputError(
+            f"output {output} is a directory; give a file name such as predictions.csv"
+        )
     if not output.parent.is_dir():
         raise InputError(f"cannot write {output}: folder {output.parent} does not exist")
     handle, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
@@ -574,12 +625,16 @@ def predict(
     if output is not None:
         output = Path(output)
         if output.is_dir():
-            raise InputError(f"output {output} is a directory; give a file name such as predictions.csv")
+            raise InputError(
+                f"output {output} is a directory; give a file name such as predictions.csv"
+            )
     data = read_expression(table, orientation=orientation, sep=sep)
     classifier = load_model(model_uri, tracking_uri=tracking_uri)
     frame = data.to_df()
     features = set(classifier.feature_names)
-    if orientation == "auto" and (len(features & set(frame.index)) > len(features & set(frame.columns))):
+    if orientation == "auto" and (
+        len(features & set(frame.index)) > len(features & set(frame.columns))
+    ):
         frame = frame.T  # the table's rows are the model's features
     try:
         scores = classifier.predict_table(frame)

@@ -15,9 +15,14 @@ from oligomet.datasets import make_cohort
 @pytest.fixture
 def cohort(tmp_path):
     """A small miRNA count cohort: features x samples counts, clinical with a label."""
-    expression, clinical = make_cohort(n_samples=40, n_features=30, n_informative=4,
-                                       kind="counts", feature_prefix="hsa-miR-",
-                                       random_state=1)
+    expression, clinical = make_cohort(
+        n_samples=40,
+        n_features=30,
+        n_informative=4,
+        kind="counts",
+        feature_prefix="hsa-miR-",
+        random_state=1,
+    )
     expression_file = tmp_path / "mirna.csv"
     clinical_file = tmp_path / "clinical.csv"
     expression.T.to_csv(expression_file)
@@ -26,8 +31,22 @@ def cohort(tmp_path):
 
 
 def _train(oligomet, expression_file, clinical_file, *extra):
-    return oligomet("train", "-e", expression_file, "-c", clinical_file, "--label", "label",
-                    "--n-splits", "3", "--n-repeats", "1", "--n-permutations", "0", *extra)
+    return oligomet(
+        "train",
+        "-e",
+        expression_file,
+        "-c",
+        clinical_file,
+        "--label",
+        "label",
+        "--n-splits",
+        "3",
+        "--n-repeats",
+        "1",
+        "--n-permutations",
+        "0",
+        *extra,
+    )
 
 
 @pytest.fixture
@@ -57,8 +76,13 @@ def test_non_numeric_cell(oligomet, cohort, tmp_path, user_error, no_run_left):
     table.iloc[2, 5] = "n.d."
     broken = tmp_path / "broken.csv"
     table.to_csv(broken)
-    user_error(_train(oligomet, broken, clinical_file), str(broken), "'n.d.'",
-               f"row '{table.index[2]}'", f"column '{table.columns[5]}'")
+    user_error(
+        _train(oligomet, broken, clinical_file),
+        str(broken),
+        "'n.d.'",
+        f"row '{table.index[2]}'",
+        f"column '{table.columns[5]}'",
+    )
 
 
 def test_duplicate_sample_ids(oligomet, cohort, tmp_path, user_error, no_run_left):
@@ -67,8 +91,9 @@ def test_duplicate_sample_ids(oligomet, cohort, tmp_path, user_error, no_run_lef
     table.columns = [*table.columns[:-1], table.columns[0]]
     duplicated = tmp_path / "duplicated.csv"
     table.to_csv(duplicated)
-    user_error(_train(oligomet, duplicated, clinical_file), str(duplicated), "duplicate",
-               table.columns[0])
+    user_error(
+        _train(oligomet, duplicated, clinical_file), str(duplicated), "duplicate", table.columns[0]
+    )
 
 
 def test_no_overlapping_samples(oligomet, cohort, tmp_path, user_error, no_run_left):
@@ -91,8 +116,9 @@ def test_fewer_samples_than_folds(oligomet, cohort, tmp_path, user_error, no_run
     label = np.zeros(len(clinical), int)
     label[:2] = 1
     clinical.assign(label=label).to_csv(few)
-    user_error(_train(oligomet, expression_file, few), "fewer samples than folds",
-               "positive class has 2")
+    user_error(
+        _train(oligomet, expression_file, few), "fewer samples than folds", "positive class has 2"
+    )
 
 
 def test_unknown_label_column(oligomet, cohort, user_error, no_run_left):
@@ -111,8 +137,9 @@ def test_all_label_values_missing(oligomet, cohort, tmp_path, user_error, no_run
 def test_some_missing_label_values_are_excluded_and_reported(oligomet, cohort, tmp_path):
     expression_file, _, _, clinical = cohort
     partly = tmp_path / "partly_missing.csv"
-    clinical.assign(label=clinical["label"].astype(float).mask(clinical.index.isin(["S001", "S002"])))\
-        .to_csv(partly)
+    clinical.assign(
+        label=clinical["label"].astype(float).mask(clinical.index.isin(["S001", "S002"]))
+    ).to_csv(partly)
     result = _train(oligomet, expression_file, partly)
     assert result.exit_code == 0, result.stderr
     assert "2 excluded: 2 missing value" in result.stderr
@@ -144,8 +171,9 @@ def test_unreadable_file(oligomet, cohort, monkeypatch, user_error, no_run_left)
         return real_open(file, *args, **kwargs)
 
     monkeypatch.setattr(builtins, "open", refuse)
-    user_error(_train(oligomet, expression_file, clinical_file), str(expression_file),
-               "permission denied")
+    user_error(
+        _train(oligomet, expression_file, clinical_file), str(expression_file), "permission denied"
+    )
 
 
 def test_directory_given_as_a_file(oligomet, cohort, tmp_path, user_error, no_run_left):
@@ -160,8 +188,9 @@ def test_file_not_found(oligomet, cohort, tmp_path, user_error, no_run_left):
 
 def test_unknown_model(oligomet, cohort, user_error, no_run_left):
     expression_file, clinical_file, _, _ = cohort
-    user_error(_train(oligomet, expression_file, clinical_file, "--model", "svm"),
-               "unknown model 'svm'")
+    user_error(
+        _train(oligomet, expression_file, clinical_file, "--model", "svm"), "unknown model 'svm'"
+    )
 
 
 def test_invalid_config_setting(oligomet, cohort, tmp_path, user_error, no_run_left):
@@ -201,16 +230,18 @@ def test_missing_features_at_predict_time(oligomet, cohort, trained, tmp_path, u
 def test_model_uri_that_does_not_exist(oligomet, cohort, tmp_path, user_error):
     expression_file, _, _, _ = cohort
     output = tmp_path / "predictions.csv"
-    result = oligomet("predict", "models:/no_such_model@champion", expression_file,
-                      "--output", output)
+    result = oligomet(
+        "predict", "models:/no_such_model@champion", expression_file, "--output", output
+    )
     user_error(result, "no_such_model")
     assert not output.exists()
 
 
 def test_predict_output_is_a_directory(oligomet, cohort, trained, tmp_path, user_error):
     expression_file, _, _, _ = cohort
-    user_error(oligomet("predict", trained, expression_file, "--output", tmp_path),
-               "is a directory")
+    user_error(
+        oligomet("predict", trained, expression_file, "--output", tmp_path), "is a directory"
+    )
 
 
 def test_failure_while_logging_marks_the_run_failed(oligomet, cohort, monkeypatch):

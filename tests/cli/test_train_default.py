@@ -26,8 +26,9 @@ def test_train_without_arguments_uses_the_embedded_cohort(oligomet):
 
 @pytest.fixture
 def cohort_files(tmp_path):
-    expression, clinical = make_cohort(n_samples=60, n_features=40, n_informative=6,
-                                       effect_size=1.5, random_state=0)
+    expression, clinical = make_cohort(
+        n_samples=60, n_features=40, n_informative=6, effect_size=1.5, random_state=0
+    )
     expression.T.to_csv(tmp_path / "expression.csv")  # features x samples, like most files
     clinical.to_csv(tmp_path / "clinical.csv")
     return tmp_path / "expression.csv", tmp_path / "clinical.csv"
@@ -37,8 +38,23 @@ def test_run_records_config_digest_metrics_plot_and_model(oligomet, cohort_files
     from mlflow import MlflowClient
 
     expression, clinical = cohort_files
-    result = oligomet("train", "-e", expression, "-c", clinical, "--label", "label", *fast,
-                      "--name", "demo", "--alias", "candidate", "--seed", "3", "--json")
+    result = oligomet(
+        "train",
+        "-e",
+        expression,
+        "-c",
+        clinical,
+        "--label",
+        "label",
+        *fast,
+        "--name",
+        "demo",
+        "--alias",
+        "candidate",
+        "--seed",
+        "3",
+        "--json",
+    )
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)
     assert out["registry_uri"] == "models:/demo@candidate"
@@ -58,7 +74,9 @@ def test_nothing_patient_level_is_logged_by_default(oligomet, cohort_files, tmp_
     from mlflow import MlflowClient
 
     expression, clinical = cohort_files
-    result = oligomet("train", "-e", expression, "-c", clinical, "--label", "label", *fast, "--json")
+    result = oligomet(
+        "train", "-e", expression, "-c", clinical, "--label", "label", *fast, "--json"
+    )
     run_id = json.loads(result.stdout)["run_id"]
     client = MlflowClient(tracking_uri=oligomet.tracking_uri)
     local = client.download_artifacts(run_id, "", str(tmp_path / "artifacts"))
@@ -80,8 +98,18 @@ def test_dotted_overrides_and_config_file(oligomet, cohort_files, tmp_path):
         f"expression:\n  - path: {expression.name}\nclinical: [{clinical.name}]\n"
         "label:\n  column: label\nmodel: logistic_enet\ncv:\n  n_splits: 4\n"
     )
-    result = oligomet("train", "--config", config, "--n-repeats", "1", "--cv.n_permutations", "0",
-                      "--cv.n_splits", "3", "--json")
+    result = oligomet(
+        "train",
+        "--config",
+        config,
+        "--n-repeats",
+        "1",
+        "--cv.n_permutations",
+        "0",
+        "--cv.n_splits",
+        "3",
+        "--json",
+    )
     assert result.exit_code == 0, result.stderr
     (run,) = oligomet.runs()
     assert run.data.params["cv.n_splits"] == "3"  # the override wins over the file
@@ -90,8 +118,20 @@ def test_dotted_overrides_and_config_file(oligomet, cohort_files, tmp_path):
 
 def test_predict_writes_probabilities(oligomet, cohort_files, tmp_path, fast):
     expression, clinical = cohort_files
-    oligomet("train", "-e", expression, "-c", clinical, "--label", "label", *fast,
-             "--name", "demo", "--alias", "prod")
+    oligomet(
+        "train",
+        "-e",
+        expression,
+        "-c",
+        clinical,
+        "--label",
+        "label",
+        *fast,
+        "--name",
+        "demo",
+        "--alias",
+        "prod",
+    )
     output = tmp_path / "predictions.csv"
     result = oligomet("predict", "models:/demo@prod", expression, "--output", output)
     assert result.exit_code == 0, result.stderr

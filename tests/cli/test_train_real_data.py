@@ -16,8 +16,21 @@ def _trained(result):
 
 def test_van_t_veer_metastasis_within_five_years(oligomet, shared_data, fast):
     table = shared_data / "van_t_veer_78" / "vdv.csv.gz"
-    result = oligomet("train", "--expression", table, "--clinical", table,
-                      "--label", "event", "--time", "time", "--horizon", "5", *fast, "--json")
+    result = oligomet(
+        "train",
+        "--expression",
+        table,
+        "--clinical",
+        table,
+        "--label",
+        "event",
+        "--time",
+        "time",
+        "--horizon",
+        "5",
+        *fast,
+        "--json",
+    )
     out = _trained(result)
     labels = out["labels"]
     assert (labels["n_positive"], labels["n_negative"], labels["n_excluded"]) == (34, 44, 0)
@@ -28,10 +41,23 @@ def test_van_t_veer_metastasis_within_five_years(oligomet, shared_data, fast):
 
 def test_kirc_mirna_m1_vs_m0_excludes_mx(oligomet, shared_data, fast):
     folder = shared_data / "tcga_kirc_mirna"
-    result = oligomet("train", "--expression", folder / "KRCCC__KIDNEY_Mirna_Expression.txt",
-                      "--clinical", folder / "KRCCC__pathologic_M.txt",
-                      "--label", "pathologic_M", "--positive", "M1", "--negative", "M0",
-                      "--model", "mir200c", *fast, "--json")
+    result = oligomet(
+        "train",
+        "--expression",
+        folder / "KRCCC__KIDNEY_Mirna_Expression.txt",
+        "--clinical",
+        folder / "KRCCC__pathologic_M.txt",
+        "--label",
+        "pathologic_M",
+        "--positive",
+        "M1",
+        "--negative",
+        "M0",
+        "--model",
+        "mir200c",
+        *fast,
+        "--json",
+    )
     out = _trained(result)
     assert (out["labels"]["n_positive"], out["labels"]["n_negative"]) == (28, 124)
     assert out["labels"]["excluded_reasons"]["value 'MX' is neither positive nor negative"] == 30
@@ -42,12 +68,24 @@ def test_acc_rnaseq_plus_mirna_counts_stage_iv(oligomet, shared_data, fast):
     folder = shared_data / "tcga_acc_mini"
     result = oligomet(
         "train",
-        "--expression", folder / "miniACC_RNASeq2GeneNorm.csv",
-        "--expression", folder / "miniACC_miRNASeqGene.csv",
-        "--clinical", folder / "miniACC_colData_full.csv",
-        "--label", "pathologic_stage", "--positive", "stage iv",
-        "--negative", "stage i", "--negative", "stage ii", "--negative", "stage iii",
-        *fast, "--json",
+        "--expression",
+        folder / "miniACC_RNASeq2GeneNorm.csv",
+        "--expression",
+        folder / "miniACC_miRNASeqGene.csv",
+        "--clinical",
+        folder / "miniACC_colData_full.csv",
+        "--label",
+        "pathologic_stage",
+        "--positive",
+        "stage iv",
+        "--negative",
+        "stage i",
+        "--negative",
+        "stage ii",
+        "--negative",
+        "stage iii",
+        *fast,
+        "--json",
     )
     out = _trained(result)
     assert (out["labels"]["n_positive"], out["labels"]["n_negative"]) == (15, 62)

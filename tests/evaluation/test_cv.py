@@ -16,8 +16,9 @@ from oligomet.models import make_model
 
 @pytest.fixture(scope="module")
 def informative():
-    expression, clinical = make_cohort(n_samples=80, n_features=60, n_informative=8,
-                                       effect_size=1.5, random_state=3)
+    expression, clinical = make_cohort(
+        n_samples=80, n_features=60, n_informative=8, effect_size=1.5, random_state=3
+    )
     return expression, clinical["label"].to_numpy()
 
 
@@ -33,8 +34,9 @@ def test_rank_auc_matches_sklearn_with_ties():
 def test_signal_is_found_and_permuted_labels_score_chance(informative):
     X, y = informative
     model = make_model("logistic_enet", X.columns, random_state=0)
-    result = cross_validate(model, X, y, n_splits=5, n_repeats=2, n_permutations=4,
-                            n_bootstrap=200, random_state=0)
+    result = cross_validate(
+        model, X, y, n_splits=5, n_repeats=2, n_permutations=4, n_bootstrap=200, random_state=0
+    )
     m = result.metrics
     assert m["roc_auc"] > 0.85
     assert m["roc_auc_ci_low"] < m["roc_auc"] < m["roc_auc_ci_high"]
@@ -68,7 +70,7 @@ def test_fewer_samples_than_folds_is_refused(informative):
     X, _ = informative
     y = np.zeros(len(X), int)
     y[:3] = 1
-    with pytest.raises(InputError, match="fewer samples than folds.*positive class has 3"):
+    with pytest.raises(InputError, match=r"fewer samples than folds.*positive class has 3"):
         cross_validate(LogisticRegression(), X, y, n_splits=5)
 
 
@@ -76,8 +78,16 @@ def test_groups_keep_a_patients_samples_in_one_fold(informative):
     X, y = informative
     groups = np.repeat(np.arange(40), 2)
     y = y[::2].repeat(2)
-    result = cross_validate(make_model("logistic_enet", X.columns), X, y, groups=groups,
-                            n_repeats=1, n_permutations=0, n_bootstrap=50, random_state=0)
+    result = cross_validate(
+        make_model("logistic_enet", X.columns),
+        X,
+        y,
+        groups=groups,
+        n_repeats=1,
+        n_permutations=0,
+        n_bootstrap=50,
+        random_state=0,
+    )
     assert result.params["grouped"] and "null_roc_auc" not in result.metrics
 
 
@@ -96,8 +106,9 @@ def test_van_t_veer_permuted_labels_average_chance(van_t_veer):
     X, y = van_t_veer
     model = make_model("logistic_enet", X.columns, random_state=0)
     null = [
-        cross_validate(model, X, y, n_repeats=2, n_permutations=4, n_bootstrap=50,
-                       random_state=seed, n_jobs=2).metrics["null_roc_auc"]
+        cross_validate(
+            model, X, y, n_repeats=2, n_permutations=4, n_bootstrap=50, random_state=seed, n_jobs=2
+        ).metrics["null_roc_auc"]
         for seed in range(5)
     ]
     assert abs(np.mean(null) - 0.5) <= 0.06, null

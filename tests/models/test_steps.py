@@ -23,8 +23,9 @@ def test_sklearn_contract(estimator, check):
 
 
 def _frame(rng, n=30, names=("a", "b", "c")):
-    return pd.DataFrame(rng.normal(size=(n, len(names))), columns=list(names),
-                        index=[f"S{i}" for i in range(n)])
+    return pd.DataFrame(
+        rng.normal(size=(n, len(names))), columns=list(names), index=[f"S{i}" for i in range(n)]
+    )
 
 
 def test_aligner_matches_columns_by_name_in_any_order():
@@ -38,7 +39,7 @@ def test_aligner_matches_columns_by_name_in_any_order():
 def test_aligner_names_missing_features():
     rng = np.random.default_rng(0)
     aligner = FeatureAligner().fit(_frame(rng))
-    with pytest.raises(MissingFeaturesError, match="lack 2 of the model's 3 features.*'b'.*'c'"):
+    with pytest.raises(MissingFeaturesError, match=r"lack 2 of the model's 3 features.*'b'.*'c'"):
         aligner.transform(_frame(rng, names=("a", "z")))
 
 
@@ -78,7 +79,7 @@ def test_mir200c_absent_is_a_clear_error():
 
 
 def test_unknown_model_lists_choices():
-    with pytest.raises(InputError, match="unknown model 'svm'.*logistic_enet"):
+    with pytest.raises(InputError, match=r"unknown model 'svm'.*logistic_enet"):
         make_model("svm", ["a"])
 
 
@@ -91,8 +92,9 @@ def test_trained_classifier_predicts_on_frame_and_anndata():
     pipeline = make_model("logistic_enet", X.columns, random_state=0).fit(X, y)
     classifier = TrainedClassifier(pipeline, positive_name="poly", negative_name="oligo")
     on_frame = classifier.predict_proba(X[X.columns[::-1]])
-    on_adata = classifier.predict_proba(ad.AnnData(X.to_numpy(), obs=pd.DataFrame(index=X.index),
-                                                   var=pd.DataFrame(index=X.columns)))
+    on_adata = classifier.predict_proba(
+        ad.AnnData(X.to_numpy(), obs=pd.DataFrame(index=X.index), var=pd.DataFrame(index=X.columns))
+    )
     pd.testing.assert_frame_equal(on_frame, on_adata)
     assert list(on_frame.columns) == ["oligo", "poly"]
     assert set(classifier.predict(X)) <= {"oligo", "poly"}

@@ -40,31 +40,43 @@ RELOAD_SCRIPT = textwrap.dedent(
 @pytest.fixture
 def trained(tracking_uri, tmp_path):
     # Raw counts: the saved model must carry the log2 CPM transform with it.
-    expression, clinical = make_cohort(n_samples=50, n_features=30, n_informative=5,
-                                       kind="counts", random_state=2)
+    expression, clinical = make_cohort(
+        n_samples=50, n_features=30, n_informative=5, kind="counts", random_state=2
+    )
     expression.to_csv(tmp_path / "counts.csv")
     clinical.to_csv(tmp_path / "clinical.csv")
-    config = load_config(values={
-        "expression": [{"path": str(tmp_path / "counts.csv")}],
-        "clinical": [str(tmp_path / "clinical.csv")],
-        "label.column": "label",
-        "cv.n_splits": 3, "cv.n_repeats": 1, "cv.n_permutations": 0,
-        "tracking.tracking_uri": tracking_uri,
-        "tracking.registered_name": "reload",
-        "tracking.alias": "champion",
-    })
+    config = load_config(
+        values={
+            "expression": [{"path": str(tmp_path / "counts.csv")}],
+            "clinical": [str(tmp_path / "clinical.csv")],
+            "label.column": "label",
+            "cv.n_splits": 3,
+            "cv.n_repeats": 1,
+            "cv.n_permutations": 0,
+            "tracking.tracking_uri": tracking_uri,
+            "tracking.registered_name": "reload",
+            "tracking.alias": "champion",
+        }
+    )
     return train(config)
 
 
-def test_registered_model_reproduces_predictions_in_a_fresh_process(trained, tracking_uri, tmp_path):
+def test_registered_model_reproduces_predictions_in_a_fresh_process(
+    trained, tracking_uri, tmp_path
+):
     assert trained.cohort.views[0][1] == "log2cpm"
     X = trained.cohort.X
     expected = trained.classifier.pipeline.predict_proba(X)
     np.save(tmp_path / "X.npy", X.to_numpy())
     (tmp_path / "columns.json").write_text(json.dumps(list(X.columns)))
     env = {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri, "MLFLOW_DISABLE_TELEMETRY": "true"}
-    completed = subprocess.run([sys.executable, "-c", RELOAD_SCRIPT, str(tmp_path)], env=env,
-                               capture_output=True, text=True, timeout=300)
+    completed = subprocess.run(
+        [sys.executable, "-c", RELOAD_SCRIPT, str(tmp_path)],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert completed.returncode == 0, completed.stderr[-3000:]
     np.testing.assert_array_equal(np.load(tmp_path / "pyfunc.npy"), expected)
     np.testing.assert_array_equal(np.load(tmp_path / "oligomet.npy"), expected)
@@ -77,8 +89,9 @@ def test_loaded_classifier_predicts_on_anndata_with_class_names(trained, trackin
 
     classifier = oligomet.load_model("models:/reload@champion", tracking_uri=tracking_uri)
     X = trained.cohort.X
-    adata = ad.AnnData(X.to_numpy(), obs=pd.DataFrame(index=X.index),
-                       var=pd.DataFrame(index=X.columns))
+    adata = ad.AnnData(
+        X.to_numpy(), obs=pd.DataFrame(index=X.index), var=pd.DataFrame(index=X.columns)
+    )
     proba = classifier.predict_proba(adata)
     assert list(proba.columns) == ["0", "1"] and list(proba.index) == list(X.index)
     np.testing.assert_array_equal(proba.to_numpy(), trained.classifier.pipeline.predict_proba(X))
@@ -97,9 +110,19 @@ def test_ui_serves_the_store_on_localhost(trained, tracking_uri):
     port = _free_port()
     env = {**os.environ, "MLFLOW_DISABLE_TELEMETRY": "true"}
     server = subprocess.Popen(
-        [sys.executable, "-m", "oligomet.cli", "ui", "--port", str(port),
-         "--tracking-uri", tracking_uri],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "oligomet.cli",
+            "ui",
+            "--port",
+            str(port),
+            "--tracking-uri",
+            tracking_uri,
+        ],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         url = f"http://127.0.0.1:{port}/api/2.0/mlflow/experiments/search?max_results=10"

@@ -54,9 +54,15 @@ def user_errors(command):
 
 @app.callback()
 def _configure(
-    verbose: Annotated[int, typer.Option("--verbose", "-v", count=True,
-                                         help="More messages: -v for progress, -vv for debug.")] = 0,
-    log_file: Annotated[Path | None, typer.Option(help="Also write log messages to this file.")] = None,
+    verbose: Annotated[
+        int,
+        typer.Option(
+            "--verbose", "-v", count=True, help="More messages: -v for progress, -vv for debug."
+        ),
+    ] = 0,
+    log_file: Annotated[
+        Path | None, typer.Option(help="Also write log messages to this file.")
+    ] = None,
 ) -> None:
     """Configure logging for the whole command (the library itself never does)."""
     # MLflow 3 reports usage to its developers unless told not to; patient studies run offline.
@@ -104,57 +110,132 @@ def _parse_overrides(args: list[str]) -> dict[str, str]:
 @user_errors
 def train(
     ctx: typer.Context,
-    expression: Annotated[list[Path] | None, typer.Option(
-        "--expression", "-e",
-        help="Expression table (CSV/TSV, .gz, .h5ad, GEO series matrix); repeat for several views. "
-             "Omit to train on the embedded default cohort (GSE7390).")] = None,
-    clinical: Annotated[list[Path] | None, typer.Option(
-        "--clinical", "-c", help="Clinical table(s) with the label column; repeat to join several.")] = None,
-    label: Annotated[str | None, typer.Option(
-        help="Clinical column defining the classes (the event indicator with --time).")] = None,
-    positive: Annotated[list[str] | None, typer.Option(
-        help="Value(s) of --label for the positive (polymetastatic) class; repeatable.")] = None,
-    negative: Annotated[list[str] | None, typer.Option(
-        help="Value(s) of --label for the negative (oligometastatic) class; repeatable. "
-             "Other values are excluded and reported.")] = None,
-    time: Annotated[str | None, typer.Option(
-        help="Time-to-event column: positive = event within --horizon, negative = event-free "
-             "beyond it; censored before it excluded.")] = None,
+    expression: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--expression",
+            "-e",
+            help="Expression table (CSV/TSV, .gz, .h5ad, .h5mu, GEO series matrix); repeat for "
+            "several views. "
+            "Omit to train on the embedded default cohort (GSE7390).",
+        ),
+    ] = None,
+    clinical: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--clinical",
+            "-c",
+            help="Clinical table(s) with the label column; repeat to join several.",
+        ),
+    ] = None,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            help="Clinical column defining the classes (the event indicator with --time)."
+        ),
+    ] = None,
+    positive: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Value(s) of --label for the positive (polymetastatic) class; repeatable."
+        ),
+    ] = None,
+    negative: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Value(s) of --label for the negative (oligometastatic) class; repeatable. "
+            "Other values are excluded and reported."
+        ),
+    ] = None,
+    time: Annotated[
+        str | None,
+        typer.Option(
+            help="Time-to-event column: positive = event within --horizon, negative = event-free "
+            "beyond it; censored before it excluded."
+        ),
+    ] = None,
     horizon: Annotated[float | None, typer.Option(help="Horizon for --time, in its unit.")] = None,
-    oligo_max: Annotated[float | None, typer.Option(
-        help="Count rule: at most this many metastases is oligometastatic (negative).")] = None,
-    poly_min: Annotated[float | None, typer.Option(
-        help="Count rule: at least this many is polymetastatic (default oligo-max + 1); counts "
-             "in between are excluded.")] = None,
-    model: Annotated[str | None, typer.Option(
-        help="Model name: logistic_enet (default) or mir200c.")] = None,
-    transform: Annotated[str | None, typer.Option(
-        help="Per-sample transform of every view: auto (default), none, log2, log2cpm.")] = None,
-    orientation: Annotated[str | None, typer.Option(
-        help="Table orientation: auto (default), features_x_samples, samples_x_features.")] = None,
-    sep: Annotated[str | None, typer.Option(
-        help="Delimiter of the expression tables (default: detected from the first line).")] = None,
-    sample_map: Annotated[Path | None, typer.Option(
-        help="Table mapping sample IDs across files (columns: original ID, shared ID).")] = None,
-    n_splits: Annotated[int | None, typer.Option(help="Cross-validation folds (default 5).")] = None,
+    oligo_max: Annotated[
+        float | None,
+        typer.Option(
+            help="Count rule: at most this many metastases is oligometastatic (negative)."
+        ),
+    ] = None,
+    poly_min: Annotated[
+        float | None,
+        typer.Option(
+            help="Count rule: at least this many is polymetastatic (default oligo-max + 1); counts "
+            "in between are excluded."
+        ),
+    ] = None,
+    model: Annotated[
+        str | None, typer.Option(help="Model name: logistic_enet (default) or mir200c.")
+    ] = None,
+    transform: Annotated[
+        str | None,
+        typer.Option(
+            help="Per-sample transform of every view: auto (default), none, log2, log2cpm."
+        ),
+    ] = None,
+    orientation: Annotated[
+        str | None,
+        typer.Option(
+            help="Table orientation: auto (default), features_x_samples, samples_x_features."
+        ),
+    ] = None,
+    sep: Annotated[
+        str | None,
+        typer.Option(
+            help="Delimiter of the expression tables (default: detected from the first line)."
+        ),
+    ] = None,
+    sample_map: Annotated[
+        Path | None,
+        typer.Option(
+            help="Table mapping sample IDs across files (columns: original ID, shared ID)."
+        ),
+    ] = None,
+    n_splits: Annotated[
+        int | None, typer.Option(help="Cross-validation folds (default 5).")
+    ] = None,
     n_repeats: Annotated[int | None, typer.Option(help="Repeats of the folds (default 5).")] = None,
-    n_permutations: Annotated[int | None, typer.Option(
-        help="Label permutations for the null AUC (default 5; 0 skips).")] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed that fixes every result (default 0).")] = None,
+    n_permutations: Annotated[
+        int | None, typer.Option(help="Label permutations for the null AUC (default 5; 0 skips).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed that fixes every result (default 0).")
+    ] = None,
     n_jobs: Annotated[int | None, typer.Option(help="Folds fitted in parallel.")] = None,
-    name: Annotated[str | None, typer.Option(
-        help="Registered model name (default oligomet-<model>).")] = None,
-    alias: Annotated[str | None, typer.Option(help="Alias to set on the registered version.")] = None,
-    experiment: Annotated[str | None, typer.Option(help="MLflow experiment (default oligomet).")] = None,
-    tracking_uri: Annotated[str | None, typer.Option(
-        envvar="MLFLOW_TRACKING_URI",
-        help="MLflow tracking URI (default: sqlite file mlflow.db in the working directory).")] = None,
-    log_predictions: Annotated[bool, typer.Option(
-        help="Also log per-sample out-of-fold probabilities (patient-level data).")] = False,
-    log_sample_ids: Annotated[bool, typer.Option(
-        help="Also log sample IDs (match report, excluded samples).")] = False,
-    config: Annotated[Path | None, typer.Option(
-        help="YAML config; options given here override it, dotted overrides (--cv.n_splits 3) last.")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Registered model name (default oligomet-<model>).")
+    ] = None,
+    alias: Annotated[
+        str | None, typer.Option(help="Alias to set on the registered version.")
+    ] = None,
+    experiment: Annotated[
+        str | None, typer.Option(help="MLflow experiment (default oligomet).")
+    ] = None,
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(
+            envvar="MLFLOW_TRACKING_URI",
+            help="MLflow tracking URI (default: sqlite file mlflow.db in the working directory).",
+        ),
+    ] = None,
+    log_predictions: Annotated[
+        bool,
+        typer.Option(help="Also log per-sample out-of-fold probabilities (patient-level data)."),
+    ] = False,
+    log_sample_ids: Annotated[
+        bool, typer.Option(help="Also log sample IDs (match report, excluded samples).")
+    ] = False,
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            help="YAML config; options given here override it, dotted overrides "
+            "(--cv.n_splits 3) last."
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Train a classifier, evaluate it by repeated cross-validation, log and register it."""
@@ -164,9 +245,12 @@ def train(
     values: dict[str, object] = {}
     if expression:
         values["expression"] = [
-            {"path": str(p), **({"transform": transform} if transform else {}),
-             **({"orientation": orientation} if orientation else {}),
-             **({"sep": _delimiter(sep)} if sep else {})}
+            {
+                "path": str(p),
+                **({"transform": transform} if transform else {}),
+                **({"orientation": orientation} if orientation else {}),
+                **({"sep": _delimiter(sep)} if sep else {}),
+            }
             for p in expression
         ]
     elif transform or orientation or sep:
@@ -209,16 +293,26 @@ def _print_summary(result) -> None:
     from rich.table import Table
 
     m = result.cv.metrics
-    table = Table(title=f"{result.config.model}: {result.cohort.labels.positive_name} vs "
-                        f"{result.cohort.labels.negative_name} ({len(result.cohort.X)} samples)")
+    table = Table(
+        title=f"{result.config.model}: {result.cohort.labels.positive_name} vs "
+        f"{result.cohort.labels.negative_name} ({len(result.cohort.X)} samples)"
+    )
     for column in ("metric", "estimate", f"{result.config.cv.confidence:.0%} CI"):
         table.add_column(column)
-    table.add_row("ROC AUC", f"{m['roc_auc']:.3f}", f"{m['roc_auc_ci_low']:.3f}-{m['roc_auc_ci_high']:.3f}")
-    table.add_row("balanced accuracy", f"{m['balanced_accuracy']:.3f}",
-                  f"{m['balanced_accuracy_ci_low']:.3f}-{m['balanced_accuracy_ci_high']:.3f}")
+    table.add_row(
+        "ROC AUC", f"{m['roc_auc']:.3f}", f"{m['roc_auc_ci_low']:.3f}-{m['roc_auc_ci_high']:.3f}"
+    )
+    table.add_row(
+        "balanced accuracy",
+        f"{m['balanced_accuracy']:.3f}",
+        f"{m['balanced_accuracy_ci_low']:.3f}-{m['balanced_accuracy_ci_high']:.3f}",
+    )
     if "null_roc_auc" in m:
-        table.add_row("ROC AUC, permuted labels", f"{m['null_roc_auc']:.3f}",
-                      f"sd {m['null_roc_auc_sd']:.3f}; permutation p {m['permutation_p']:.3f}")
+        table.add_row(
+            "ROC AUC, permuted labels",
+            f"{m['null_roc_auc']:.3f}",
+            f"sd {m['null_roc_auc_sd']:.3f}; permutation p {m['permutation_p']:.3f}",
+        )
     console = Console()
     console.print(table)
     console.print(f"run: {result.run_id}\nmodel: {result.registry_uri or result.model_uri}")
@@ -227,25 +321,46 @@ def _print_summary(result) -> None:
 @app.command()
 @user_errors
 def predict(
-    model_uri: Annotated[str, typer.Argument(help="models:/NAME@ALIAS, models:/NAME/VERSION, "
-                                                  "runs:/RUN_ID/model or a local path.")],
+    model_uri: Annotated[
+        str,
+        typer.Argument(
+            help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a local path."
+        ),
+    ],
     table: Annotated[Path, typer.Argument(help="Expression table of the samples to score.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")],
-    orientation: Annotated[str, typer.Option(
-        help="auto (default: the model's features are matched to rows or columns), "
-             "features_x_samples, samples_x_features.")] = "auto",
-    sep: Annotated[str | None, typer.Option(
-        help="Delimiter of the table (default: detected from the first line).")] = None,
-    tracking_uri: Annotated[str | None, typer.Option(
-        envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI holding the model.")] = None,
+    orientation: Annotated[
+        str,
+        typer.Option(
+            help="auto (default: the model's features are matched to rows or columns), "
+            "features_x_samples, samples_x_features."
+        ),
+    ] = "auto",
+    sep: Annotated[
+        str | None,
+        typer.Option(help="Delimiter of the table (default: detected from the first line)."),
+    ] = None,
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI holding the model."),
+    ] = None,
 ) -> None:
     """Score new samples with a saved model; writes probability and predicted class per sample."""
     from ..workflow import predict as run_prediction
 
     if orientation not in ("auto", "features_x_samples", "samples_x_features"):
-        _fail(f"--orientation must be auto, features_x_samples or samples_x_features, got {orientation!r}")
-    scores = run_prediction(model_uri, table, output=output, orientation=orientation,  # type: ignore[arg-type]
-                            sep=_delimiter(sep), tracking_uri=tracking_uri)
+        _fail(
+            "--orientation must be auto, features_x_samples or samples_x_features, "
+            f"got {orientation!r}"
+        )
+    scores = run_prediction(
+        model_uri,
+        table,
+        output=output,
+        orientation=orientation,  # type: ignore[arg-type]
+        sep=_delimiter(sep),
+        tracking_uri=tracking_uri,
+    )
     typer.echo(f"wrote {len(scores)} predictions to {output}", err=True)
 
 
@@ -254,8 +369,9 @@ def predict(
 def runs(
     experiment: Annotated[str, typer.Option(help="MLflow experiment.")] = "oligomet",
     max_results: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20,
-    tracking_uri: Annotated[str | None, typer.Option(
-        envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI.")] = None,
+    tracking_uri: Annotated[
+        str | None, typer.Option(envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List recent runs with their key metrics."""
@@ -269,8 +385,16 @@ def runs(
     from rich.table import Table
 
     view = Table(title=f"runs in experiment {experiment!r}")
-    columns = ["run_id", "start_time", "status", "model", "n_samples", "roc_auc", "null_roc_auc",
-               "balanced_accuracy"]
+    columns = [
+        "run_id",
+        "start_time",
+        "status",
+        "model",
+        "n_samples",
+        "roc_auc",
+        "null_roc_auc",
+        "balanced_accuracy",
+    ]
     for column in columns:
         view.add_column(column)
     for row in table.itertuples():
@@ -282,7 +406,13 @@ def runs(
             elif column == "start_time" and hasattr(value, "strftime"):
                 value = value.strftime("%Y-%m-%d %H:%M")
             elif isinstance(value, float):
-                value = "" if value != value else f"{value:.3f}" if column != "n_samples" else f"{value:.0f}"
+                value = (
+                    ""
+                    if value != value
+                    else f"{value:.3f}"
+                    if column != "n_samples"
+                    else f"{value:.0f}"
+                )
             cells.append(str(value))
         view.add_row(*cells)
     console = Console()
@@ -294,8 +424,10 @@ def runs(
 @user_errors
 def ui(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 5000,
-    tracking_uri: Annotated[str | None, typer.Option(
-        envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI to browse.")] = None,
+    tracking_uri: Annotated[
+        str | None,
+        typer.Option(envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI to browse."),
+    ] = None,
 ) -> None:
     """Serve the MLflow UI on 127.0.0.1 (Ctrl-C stops it)."""
     import signal

@@ -1,4 +1,5 @@
-"""Honest evaluation: repeated cross-validation, confidence intervals, permuted-label nulls, plots."""
+"""Honest evaluation: repeated cross-validation, confidence intervals, permuted-label nulls,
+plots."""
 
 from ._cv import CrossValidationResult, bootstrap_ci, cross_validate
 from ._plots import plot_roc

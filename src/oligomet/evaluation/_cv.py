@@ -297,7 +297,13 @@ def cross_validate(
     seeds = rng.randint(0, 2**31 - 1, size=n_repeats).tolist()
     parallel = Parallel(n_jobs=n_jobs)
     oof_proba, oof_pred, fold_scores = _repeated_oof(
-        estimator, X, y, n_splits=n_splits, n_repeats=n_repeats, seeds=seeds, groups=groups,
+        estimator,
+        X,
+        y,
+        n_splits=n_splits,
+        n_repeats=n_repeats,
+        seeds=seeds,
+        groups=groups,
         parallel=parallel,
     )
     auc = float(np.mean([_auc_by_rank(y, proba) for proba in oof_proba]))
@@ -320,8 +326,14 @@ def cross_validate(
         y_null = rng.permutation(y)
         # The same splits as the real evaluation, so the two differ only in the labels.
         null_proba, null_pred, _ = _repeated_oof(
-            estimator, X, y_null, n_splits=n_splits, n_repeats=n_repeats, seeds=seeds,
-            groups=groups, parallel=parallel,
+            estimator,
+            X,
+            y_null,
+            n_splits=n_splits,
+            n_repeats=n_repeats,
+            seeds=seeds,
+            groups=groups,
+            parallel=parallel,
         )
         null_rows.append(
             {

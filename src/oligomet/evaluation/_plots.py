@@ -33,8 +33,14 @@ def plot_roc(result: CrossValidationResult, *, title: str | None = None):
     for repeat, proba in enumerate(result.oof_proba):
         fpr, tpr, _ = roc_curve(result.y, proba)
         curves.append(np.interp(grid, fpr, tpr))
-        ax.plot(fpr, tpr, color="tab:blue", alpha=0.25, lw=1,
-                label="repeats (out-of-fold)" if repeat == 0 else None)
+        ax.plot(
+            fpr,
+            tpr,
+            color="tab:blue",
+            alpha=0.25,
+            lw=1,
+            label="repeats (out-of-fold)" if repeat == 0 else None,
+        )
     m = result.metrics
     label = f"mean: AUC {m['roc_auc']:.3f} [{m['roc_auc_ci_low']:.3f}, {m['roc_auc_ci_high']:.3f}]"
     ax.plot(grid, np.mean(curves, axis=0), color="tab:blue", lw=2, label=label)
@@ -42,8 +48,9 @@ def plot_roc(result: CrossValidationResult, *, title: str | None = None):
     if "null_roc_auc" in m:
         chance += f" (permuted labels: AUC {m['null_roc_auc']:.3f})"
     ax.plot([0, 1], [0, 1], color="grey", ls="--", lw=1, label=chance)
-    ax.set(xlabel="1 - specificity", ylabel="sensitivity", xlim=(0, 1), ylim=(0, 1.01),
-           aspect="equal")
+    ax.set(
+        xlabel="1 - specificity", ylabel="sensitivity", xlim=(0, 1), ylim=(0, 1.01), aspect="equal"
+    )
     ax.legend(loc="lower right", fontsize="small")
     if title:
         ax.set_title(title, fontsize="medium")

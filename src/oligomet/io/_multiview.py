@@ -87,9 +87,7 @@ def assemble(
     if not views:
         raise InputError("no views to assemble; give at least one AnnData")
     if clinical is not None and clinical_name in views:
-        raise InputError(
-            f"a view is named '{clinical_name}', like the clinical table; rename it"
-        )
+        raise InputError(f"a view is named '{clinical_name}', like the clinical table; rename it")
     tables = {name: list(view.obs_names) for name, view in views.items()}
     if clinical is not None:
         tables[clinical_name] = [str(i) for i in clinical.index]
@@ -180,6 +178,8 @@ def orient_by_samples(adata: ad.AnnData, sample_ids) -> ad.AnnData:
     logger.info(
         "%s: %d of its column labels but %d of its row labels are known sample IDs; "
         "reading it the other way round",
-        source.get("path", "table"), in_var, in_obs,
+        source.get("path", "table"),
+        in_var,
+        in_obs,
     )
     return flipped

@@ -75,9 +75,7 @@ def as_frame(data, *, layer: str | None = None) -> pd.DataFrame:
         X = data.layers[layer] if layer is not None else data.X
         X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)
         return pd.DataFrame(X, index=data.obs_names, columns=data.var_names)
-    raise TypeError(
-        f"expected a pandas DataFrame, AnnData or MuData, got {type(data).__name__}"
-    )
+    raise TypeError(f"expected a pandas DataFrame, AnnData or MuData, got {type(data).__name__}")
 
 
 @dataclass

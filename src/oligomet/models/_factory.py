@@ -226,13 +226,17 @@ def make_model(
 
 
 def skops_trusted_types() -> list[str]:
-    """Fully qualified names of oligomet's estimator classes (and functions they hold), for saved pipelines.
+    """Fully qualified names of oligomet's estimator classes (and functions they hold).
 
     skops refuses to load types it does not know unless they are listed as trusted; keeping the
     list here means every place that saves or loads a model uses the same one.
     """
     trusted = (
-        FeatureAligner, ViewLogTransform, ColumnPicker, SingleMarkerClassifier, VarianceFilter,
+        FeatureAligner,
+        ViewLogTransform,
+        ColumnPicker,
+        SingleMarkerClassifier,
+        VarianceFilter,
         f_classif,  # the score function SelectKBest holds
     )
     return [f"{obj.__module__}.{obj.__qualname__}" for obj in trusted]

@@ -50,8 +50,8 @@ class SingleMarkerClassifier(ClassifierMixin, BaseEstimator):
     The score of a sample is its marker value, multiplied by -1 when lower values go with the
     positive class. ``fit`` learns the direction (from the class means), the cut-off that maximises
     Youden's J (sensitivity + specificity - 1) on the training samples, and the slope of a
-    one-variable logistic model that turns the score into a probability. Used inside cross-validation, all three are
-    learned in the training folds only.
+    one-variable logistic model that turns the score into a probability. Used inside
+    cross-validation, all three are learned in the training folds only.
 
     Parameters
     ----------
@@ -97,9 +97,13 @@ class SingleMarkerClassifier(ClassifierMixin, BaseEstimator):
             )
         self.classes_, y_index = np.unique(y, return_inverse=True)
         if len(self.classes_) != 2:
-            raise ValueError(f"SingleMarkerClassifier needs 2 classes, got 1 class ({self.classes_[0]})")
+            raise ValueError(
+                f"SingleMarkerClassifier needs 2 classes, got 1 class ({self.classes_[0]})"
+            )
         if self.direction not in ("auto", "higher", "lower"):
-            raise ValueError(f"direction must be 'auto', 'higher' or 'lower', got {self.direction!r}")
+            raise ValueError(
+                f"direction must be 'auto', 'higher' or 'lower', got {self.direction!r}"
+            )
         if not 0 <= self.feature < X.shape[1]:
             raise ValueError(f"feature index {self.feature} outside 0:{X.shape[1]}")
         marker = X[:, self.feature]

@@ -68,7 +68,9 @@ class FeatureAligner(TransformerMixin, BaseEstimator):
             columns = pd.Index(X.columns.astype(str))
             if columns.has_duplicates:
                 duplicated = columns[columns.duplicated()].unique().tolist()
-                raise InputError(f"duplicate feature names in the data: {_format_names(duplicated)}")
+                raise InputError(
+                    f"duplicate feature names in the data: {_format_names(duplicated)}"
+                )
             position = columns.get_indexer(names)
             if (position < 0).any():
                 missing = [str(n) for n in names[position < 0]]
@@ -81,7 +83,9 @@ class FeatureAligner(TransformerMixin, BaseEstimator):
                 extra = columns[~columns.isin(names)].tolist()
                 raise InputError(f"unexpected features {_format_names(extra)}")
             values = X.to_numpy(dtype=np.float64)
-            return values if np.array_equal(position, np.arange(len(columns))) else values[:, position]
+            return (
+                values if np.array_equal(position, np.arange(len(columns))) else values[:, position]
+            )
         X = validate_data(self, X, reset=False, ensure_all_finite="allow-nan")
         return np.asarray(X, dtype=np.float64)
 

@@ -154,10 +154,14 @@ class TrackedRun:
         with warnings.catch_warnings():
             # MLflow registers its local-file source twice and says so for every path; and it
             # hints that an integer label column cannot hold missing values (it never does here).
-            warnings.filterwarnings("ignore", message="The specified dataset source can be "
-                                    "interpreted in multiple ways", category=UserWarning)
-            warnings.filterwarnings("ignore", message="Hint: Inferred schema contains integer",
-                                    category=UserWarning)
+            warnings.filterwarnings(
+                "ignore",
+                message="The specified dataset source can be interpreted in multiple ways",
+                category=UserWarning,
+            )
+            warnings.filterwarnings(
+                "ignore", message="Hint: Inferred schema contains integer", category=UserWarning
+            )
             dataset = mlflow.data.from_pandas(frame, source=source, name=name, targets=targets)
             mlflow.log_input(dataset, context=context)
         return dataset.digest
@@ -202,7 +206,9 @@ class TrackedRun:
             version_ = str(info.registered_model_version)
             if alias:
                 mlflow.MlflowClient().set_registered_model_alias(registered_name, alias, version_)
-        return LoggedModel(info.model_uri, registered_name, version_, alias if registered_name else None)
+        return LoggedModel(
+            info.model_uri, registered_name, version_, alias if registered_name else None
+        )
 
 
 def _pip_requirements() -> list[str]:
@@ -336,19 +342,30 @@ def search_runs(
         )
     finally:
         mlflow.set_tracking_uri(previous)
-    table = pd.DataFrame({new: runs[old] if old in runs else np.nan for old, new in _RUN_COLUMNS.items()})
+    table = pd.DataFrame(
+        {new: runs[old] if old in runs else np.nan for old, new in _RUN_COLUMNS.items()}
+    )
     return table.reset_index(drop=True)
 
 
-def ui_command(*, tracking_uri: str | None = None, host: str = "127.0.0.1", port: int = 5000) -> list[str]:
+def ui_command(
+    *, tracking_uri: str | None = None, host: str = "127.0.0.1", port: int = 5000
+) -> list[str]:
     """The command line that serves the MLflow UI for a tracking store."""
     import sys
 
     uri = resolve_tracking_uri(tracking_uri)
     return [
-        sys.executable, "-m", "mlflow", "ui",
-        "--backend-store-uri", uri,
-        "--host", host,
-        "--port", str(port),
-        "--workers", "1",
+        sys.executable,
+        "-m",
+        "mlflow",
+        "ui",
+        "--backend-store-uri",
+        uri,
+        "--host",
+        host,
+        "--port",
+        str(port),
+        "--workers",
+        "1",
     ]
