@@ -99,6 +99,7 @@ class TrainConfig(_Strict):
 
     expression: list[ViewConfig] = Field(default_factory=list)
     clinical: list[Path] = Field(default_factory=list)
+    exclude_features: list[str] = Field(default_factory=list)
     sample_map: Path | None = None
     label: LabelConfig = Field(default_factory=LabelConfig)
     model: str = "logistic_enet"
@@ -200,6 +201,7 @@ class Cohort:
     name: str
     match_report: str = ""
     match_counts: dict[str, Any] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
 
     @property
     def digest(self) -> str:
@@ -279,6 +281,7 @@ def load_cohort(config: TrainConfig) -> Cohort:
     from .pp import log_transform
 
     label = config.label
+    notices: list[str] = []
     if not config.expression:
         from .datasets import load_gse7390
 
@@ -303,8 +306,9 @@ def load_cohort(config: TrainConfig) -> Cohort:
         if config.clinical:
             reader = read_clinical if len(config.clinical) == 1 else read_clinical_tables
             clinical = reader(config.clinical[0] if len(config.clinical) == 1 else config.clinical)
-        drop = _label_columns(label)
+        drop = [*_label_columns(label), *config.exclude_features]
         views, transforms, sources, embedded_obs = _read_views(config, clinical, drop)
+        notices.extend(_shared_file_notices(config, drop))
         if clinical is not None:
             clinical_name = " + ".join(Path(p).name for p in config.clinical)
         elif embedded_obs is not None and len(embedded_obs.columns):
@@ -320,17 +324,29 @@ def load_cohort(config: TrainConfig) -> Cohort:
             clinical = clinical[drop]
         name = " + ".join(Path(v.path).name for v in config.expression)
     sample_map = read_sample_map(config.sample_map) if config.sample_map else None
+    rule = {
+        "column": label.column,
+        "positive": label.positive or None,
+        "negative": label.negative or None,
+        "time": label.time,
+        "horizon": label.horizon,
+        "oligo_max": label.oligo_max,
+        "poly_min": label.poly_min,
+    }
+    # The label definition is checked against the whole clinical table first, so that a value
+    # that only disappears in the sample match is not reported as a typo.
+    make_labels(clinical, **rule)
     mdata, match = assemble(views, clinical, clinical_name=clinical_name, sample_map=sample_map)
-    labels = make_labels(
-        mdata.obs,
-        column=label.column,
-        positive=label.positive or None,
-        negative=label.negative or None,
-        time=label.time,
-        horizon=label.horizon,
-        oligo_max=label.oligo_max,
-        poly_min=label.poly_min,
-    )
+    try:
+        labels = make_labels(mdata.obs, **rule)
+    except InputError as error:
+        # The definition held on the whole clinical table, so the sample match caused this.
+        reason = str(error).replace(" (a typo?)", "")
+        raise InputError(
+            f"only {mdata.n_obs} of the {len(clinical)} samples in {clinical_name} have "
+            f"expression data, and among them {reason}; check that the tables describe the "
+            "same patients"
+        ) from None
     labelled = {view_name: mdata[view_name][labels.y.index].copy() for view_name in views}
     X, blocks = combine_views(labelled)
     methods = []
@@ -354,7 +370,40 @@ def load_cohort(config: TrainConfig) -> Cohort:
         name=name,
         match_report=match.report(),
         match_counts=counts,
+        notices=notices,
     )
+
+
+def _shared_file_notices(config: TrainConfig, dropped: list[str]) -> list[str]:
+    """Say so when a file is both an expression view and a clinical table: its other clinical
+    columns would become features unless excluded."""
+    clinical = {Path(p).resolve() for p in config.clinical}
+    notices = []
+    for view in config.expression:
+        if Path(view.path).resolve() in clinical:
+            notices.append(
+                f"{Path(view.path).name} is both an expression and a clinical table: "
+                f"{', '.join(dropped)} are not used as features; exclude any other clinical "
+                "column with --exclude-feature"
+            )
+    return notices
+
+
+def _outcome_like_features(X: pd.DataFrame, y: pd.Series, *, limit: float = 0.97) -> list[str]:
+    from .evaluation import univariate_auc
+
+    auc = univariate_auc(X, y)
+    separation = np.maximum(auc, 1 - auc)
+    suspects = separation[separation >= limit].sort_values(ascending=False)
+    if suspects.empty:
+        return []
+    shown = ", ".join(f"{name!r} (AUC {auc[name]:.2f})" for name in suspects.index[:5])
+    more = f" and {len(suspects) - 5} more" if len(suspects) > 5 else ""
+    return [
+        f"warning: {shown}{more} alone separate(s) the classes almost perfectly; if a column is "
+        "an outcome, follow-up or staging variable rather than expression, the result is "
+        "leaked: exclude it with --exclude-feature"
+    ]
 
 
 def _metric_name(text: str) -> str:
@@ -403,6 +452,7 @@ class TrainResult:
             "dataset": self.cohort.name,
             "dataset_digest": self.cohort.digest,
             "labels": _aggregate_labels(self.cohort.labels),
+            "notices": list(self.cohort.notices),
             "metrics": self.cv.to_dict()["metrics"],
         }
 
@@ -436,6 +486,9 @@ def train(
     say = progress or (lambda message: logger.info(message))
     cohort = load_cohort(config)
     say(cohort.labels.report())
+    cohort.notices.extend(_outcome_like_features(cohort.X, cohort.y))
+    for notice in cohort.notices:
+        say(notice)
     for view_name, method, start, stop in cohort.views:
         say(f"view {view_name}: {stop - start} features, per-sample transform {method}")
     # The model's inputs are what a user must supply at prediction time: keep only those.
@@ -513,6 +566,8 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
             }
         )
         run.log_dict(config.model_dump(mode="json"), "config.yaml")
+        if cohort.notices:
+            run.set_tags({"oligomet.notices": " | ".join(cohort.notices)})
         frame = cohort.X.assign(label=cohort.y.to_numpy())
         run.log_dataset(frame, name=cohort.name, source=_dataset_source(cohort), targets="label")
         run.log_metrics(cv.metrics)

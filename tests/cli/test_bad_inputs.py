@@ -285,3 +285,15 @@ def test_predict_order_of_columns_does_not_matter(oligomet, cohort, trained, tmp
         assert oligomet("predict", trained, table, "--output", output).exit_code == 0
         outputs.append(pd.read_csv(output, index_col=0))
     pd.testing.assert_frame_equal(*outputs)
+
+
+def test_class_lost_in_the_sample_match_is_not_called_a_typo(
+    oligomet, cohort, tmp_path, user_error, no_run_left
+):
+    _, clinical_file, expression, clinical = cohort
+    negatives = clinical.index[clinical["label"] == 0]
+    subset = tmp_path / "negatives_only.csv"
+    expression.loc[negatives].T.to_csv(subset)
+    result = _train(oligomet, subset, clinical_file)
+    user_error(result, f"only {len(negatives)} of the 40 samples", "clinical.csv")
+    assert "typo" not in result.stderr

@@ -96,3 +96,20 @@ def test_acc_rnaseq_plus_mirna_counts_stage_iv(oligomet, shared_data, fast):
     (run,) = oligomet.runs()
     assert run.info.status == "FINISHED"
     assert run.data.params["views.miniACC_miRNASeqGene.transform"] == "log2cpm"
+
+
+def test_outcome_column_left_among_features_is_flagged(oligomet, shared_data, fast):
+    """--label event alone leaves the follow-up time in the file's features: say so loudly."""
+    table = shared_data / "van_t_veer_78" / "vdv.csv.gz"
+    leaky = oligomet("train", "-e", table, "-c", table, "--label", "event", *fast, "--json")
+    assert leaky.exit_code == 0, leaky.stderr
+    assert "warning: 'time'" in leaky.stderr
+    out = json.loads(leaky.stdout)
+    assert any("'time'" in notice for notice in out["notices"])
+    run = oligomet.runs()[0]
+    assert "'time'" in run.data.tags["oligomet.notices"]
+
+    clean = oligomet("train", "-e", table, "-c", table, "--label", "event",
+                     "--exclude-feature", "time", *fast, "--json")
+    assert clean.exit_code == 0, clean.stderr
+    assert "warning:" not in clean.stderr and "4705 features" in clean.stderr

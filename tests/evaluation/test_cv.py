@@ -129,3 +129,16 @@ def test_selecting_genes_before_the_split_inflates_permuted_labels(van_t_veer):
     assert abs(honest_auc - 0.5) < 0.15
     assert leaky_auc > 0.85
     assert leaky_auc - honest_auc > 0.3
+
+
+def test_group_permutation_moves_a_patients_samples_together():
+    from oligomet.evaluation._cv import _permute
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat(np.arange(10), 3)
+    y = np.repeat(np.r_[np.ones(4, int), np.zeros(6, int)], 3)
+    permuted = _permute(y, groups, rng)
+    assert permuted.sum() == y.sum()
+    assert all(np.unique(permuted[groups == g]).size == 1 for g in range(10))
+    with pytest.raises(InputError, match="per patient"):
+        _permute(np.r_[1, 0, np.zeros(28, int)], groups, rng)

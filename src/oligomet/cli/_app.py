@@ -183,6 +183,13 @@ def train(
             help="Table orientation: auto (default), features_x_samples, samples_x_features."
         ),
     ] = None,
+    exclude_feature: Annotated[
+        list[str] | None,
+        typer.Option(
+            help="Column to leave out of the features (e.g. a clinical column in an expression "
+            "file); repeatable."
+        ),
+    ] = None,
     sep: Annotated[
         str | None,
         typer.Option(
@@ -257,6 +264,7 @@ def train(
         _fail("--transform, --orientation and --sep apply to --expression tables")
     for key, value in {
         "clinical": [str(p) for p in clinical] if clinical else None,
+        "exclude_features": exclude_feature or None,
         "label.column": label,
         "label.positive": positive or None,
         "label.negative": negative or None,
@@ -311,7 +319,9 @@ def _print_summary(result) -> None:
         table.add_row(
             "ROC AUC, permuted labels",
             f"{m['null_roc_auc']:.3f}",
-            f"sd {m['null_roc_auc_sd']:.3f}; permutation p {m['permutation_p']:.3f}",
+            f"sd {m['null_roc_auc_sd']:.3f}; permutation p {m['permutation_p']:.3f} "
+            f"(>= {1 / (result.config.cv.n_permutations + 1):.3f} with "
+            f"{result.config.cv.n_permutations} permutations)",
         )
     console = Console()
     console.print(table)

@@ -16,7 +16,7 @@ from sklearn.utils import check_random_state
 
 from .._errors import InputError
 
-__all__ = ["CrossValidationResult", "bootstrap_ci", "cross_validate"]
+__all__ = ["CrossValidationResult", "bootstrap_ci", "cross_validate", "univariate_auc"]
 
 logger = logging.getLogger(__name__)
 
@@ -98,6 +98,18 @@ def _auc_by_rank(y: np.ndarray, scores: np.ndarray) -> np.ndarray:
     return (rank_sum - n_pos * (n_pos + 1) / 2) / (n_pos * n_neg)
 
 
+def univariate_auc(X: pd.DataFrame, y) -> pd.Series:
+    """ROC AUC of every feature on its own (higher value = positive class), ties counted half.
+
+    A descriptive check, not a model: a feature with an AUC near 0 or 1 separates the classes by
+    itself, which for a molecular feature is remarkable and for a clinical column (follow-up time,
+    stage, a copy of the label) means the outcome has leaked into the features.
+    """
+    y = np.asarray(y).astype(int)
+    values = np.asarray(X, dtype=np.float64).T
+    return pd.Series(_auc_by_rank(y, values), index=X.columns, name="roc_auc")
+
+
 def _balanced_accuracy(y: np.ndarray, pred: np.ndarray) -> np.ndarray:
     positive = y == 1
     sensitivity = (pred[..., positive] == 1).mean(axis=-1)
@@ -163,6 +175,17 @@ def bootstrap_ci(
         low, high = np.percentile(values, [tail, 100 - tail])
         out[name] = (float(low), float(high))
     return out
+
+
+def _permute(y: np.ndarray, groups, rng) -> np.ndarray:
+    """Permute labels between patients: with ``groups``, a patient's samples move together."""
+    if groups is None:
+        return rng.permutation(y)
+    groups = np.asarray(groups)
+    patients, first, position = np.unique(groups, return_index=True, return_inverse=True)
+    if any(np.unique(y[groups == g]).size > 1 for g in patients):
+        raise InputError("a patient's samples carry different labels; labels must be per patient")
+    return rng.permutation(y[first])[position]
 
 
 def _fit_fold(estimator, X, y, train, test):
@@ -323,8 +346,9 @@ def cross_validate(
     }
     null_rows = []
     for permutation in range(n_permutations):
-        y_null = rng.permutation(y)
-        # The same splits as the real evaluation, so the two differ only in the labels.
+        y_null = _permute(y, groups, rng)
+        # The same shuffle seeds as the real evaluation; the folds still differ a little because
+        # stratification follows the permuted labels.
         null_proba, null_pred, _ = _repeated_oof(
             estimator,
             X,
@@ -348,7 +372,7 @@ def cross_validate(
         null_auc = null_scores["roc_auc"].to_numpy()
         metrics["null_roc_auc"] = float(null_auc.mean())
         metrics["null_roc_auc_sd"] = float(null_auc.std(ddof=1)) if null_auc.size > 1 else 0.0
-        # Phipson & Smyth (2010): (b + 1) / (m + 1), never zero.
+        # Phipson & Smyth (2010): (b + 1) / (m + 1), never zero, and never below 1 / (m + 1).
         metrics["permutation_p"] = float((np.sum(null_auc >= auc) + 1) / (null_auc.size + 1))
     params = {
         "n_splits": n_splits,

@@ -113,7 +113,8 @@ class SingleMarkerClassifier(ClassifierMixin, BaseEstimator):
         else:
             self.sign_ = 1 if self.direction == "higher" else -1
         score = self.sign_ * marker
-        fpr, tpr, thresholds = roc_curve(y_index, score)
+        # Every distinct score is a candidate cut (roc_curve would otherwise drop some).
+        fpr, tpr, thresholds = roc_curve(y_index, score, drop_intermediate=False)
         # roc_curve's first threshold is +inf (predict nothing positive); skip it.
         best = 1 + int(np.argmax((tpr - fpr)[1:]))
         # Cut halfway between the chosen score and the next lower one, so a new sample at either

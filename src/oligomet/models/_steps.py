@@ -19,6 +19,7 @@ from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._errors import InputError, MissingFeaturesError
+from ..pp import LogInputError, log_values
 
 __all__ = ["LOG_METHODS", "FeatureAligner", "ViewLogTransform"]
 
@@ -146,25 +147,21 @@ class ViewLogTransform(TransformerMixin, BaseEstimator):
         for name, method, start, stop in self._checked_views(X.shape[1]):
             if method == "none":
                 continue
-            block = X[:, start:stop]
-            negative = np.argwhere(block < 0)
-            if negative.size:
-                row, col = negative[0]
-                raise InputError(
-                    f"view {name!r}: sample {row} has a negative value at feature {start + col}, "
-                    f"so {method} cannot be applied; the data look log-scaled already (use "
-                    "transform 'none')"
+            try:
+                X[:, start:stop] = log_values(X[:, start:stop], method, self.pseudocount)
+            except LogInputError as problem:
+                where = f"sample {problem.row}" + (
+                    f", feature {start + problem.col}" if problem.col >= 0 else ""
                 )
-            if method == "log2cpm":
-                library_size = block.sum(axis=1, keepdims=True)
-                empty = np.flatnonzero(library_size[:, 0] == 0)
-                if empty.size:
-                    raise InputError(
-                        f"view {name!r}: sample {empty[0]} has no counts (library size 0), so "
-                        "counts per million are undefined; remove it"
-                    )
-                block = block / library_size * 1e6
-            X[:, start:stop] = np.log2(block + self.pseudocount)
+                hint = {
+                    "negative": "the data look log-scaled already (use transform 'none')",
+                    "empty library": "counts per million are undefined (no counts)",
+                    "non-finite": "impute or remove it",
+                }[problem.kind]
+                raise InputError(
+                    f"view {name!r}: {problem.kind} value at {where}, so {method} cannot be "
+                    f"applied; {hint}"
+                ) from None
         return X
 
     def get_feature_names_out(self, input_features=None):

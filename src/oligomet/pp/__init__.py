@@ -6,6 +6,6 @@ pipeline.
 """
 
 from ._filter import VarianceFilter
-from ._log import log_transform
+from ._log import LogInputError, log_transform, log_values
 
-__all__ = ["VarianceFilter", "log_transform"]
+__all__ = ["LogInputError", "VarianceFilter", "log_transform", "log_values"]

@@ -11,7 +11,7 @@ from scipy import sparse
 
 from .._errors import InputError
 
-__all__ = ["log_transform"]
+__all__ = ["LogInputError", "log_transform", "log_values"]
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +19,56 @@ _METHODS = ("auto", "none", "log2", "log2cpm")
 # Above this maximum the values cannot be log2 intensities or log2 CPM (2**100 is absurd), so the
 # data are on a linear scale: counts or normalised abundances.
 _LINEAR_MAX = 100.0
+
+
+class LogInputError(InputError):
+    """Values a log transform cannot take; ``row``/``col`` locate the first offending cell.
+
+    Attributes
+    ----------
+    kind : {"non-finite", "negative", "empty library"}
+    row, col : int
+        Position of the first offending value (``col`` is -1 for an empty library).
+    value : float
+    """
+
+    def __init__(self, kind: str, row: int, col: int, value: float) -> None:
+        self.kind, self.row, self.col, self.value = kind, row, col, value
+        where = f"sample {row}" + (f", feature {col}" if col >= 0 else "")
+        super().__init__(f"{kind} value {value:.4g} at {where}")
+
+
+def log_values(values: np.ndarray, method: str, pseudocount: float = 1.0) -> np.ndarray:
+    """Apply ``"none"``, ``"log2"`` or ``"log2cpm"`` to a samples x features array.
+
+    The one implementation of the arithmetic and its checks, shared by :func:`log_transform`
+    and the in-pipeline :class:`~oligomet.models.ViewLogTransform`.
+
+    Raises
+    ------
+    LogInputError
+        Non-finite values; negative values under a log; a sample with no counts under log2cpm.
+    """
+    values = np.array(values, dtype=np.float64)  # a copy
+    finite = np.isfinite(values)
+    if not finite.all():
+        row, col = _first(~finite)
+        raise LogInputError("non-finite", row, col, values[row, col])
+    if method == "none":
+        return values
+    negative = values < 0
+    if negative.any():
+        row, col = _first(negative)
+        raise LogInputError("negative", row, col, values[row, col])
+    if method == "log2":
+        return np.log2(values + pseudocount)
+    if method != "log2cpm":
+        raise ValueError(f"unknown log method {method!r}")
+    library_size = values.sum(axis=1)
+    empty = np.flatnonzero(library_size <= 0)
+    if empty.size:
+        raise LogInputError("empty library", int(empty[0]), -1, 0.0)
+    return np.log2(values / library_size[:, None] * 1e6 + pseudocount)
 
 
 def log_transform(
@@ -115,36 +165,27 @@ def log_transform(
     values = values.astype(np.float64, copy=True)
     source = _source(adata)
 
-    finite = np.isfinite(values)
-    if not finite.all():
-        row, col = _first(~finite)
+    chosen = _choose(values[np.isfinite(values)]) if method == "auto" else method
+    try:
+        values = log_values(values, chosen, pseudocount)
+    except LogInputError as problem:
+        sample = adata.obs_names[problem.row]
+        if problem.kind == "non-finite":
+            raise InputError(
+                f"{source} has a missing or infinite value at sample '{sample}', "
+                f"feature '{adata.var_names[problem.col]}'; impute or remove it before "
+                "transforming"
+            ) from None
+        if problem.kind == "negative":
+            raise InputError(
+                f"{source} already looks log-scaled: sample '{sample}', feature "
+                f"'{adata.var_names[problem.col]}' is {problem.value:.4g} < 0; use "
+                "--transform none (method='none')"
+            ) from None
         raise InputError(
-            f"{source} has a missing or infinite value at sample '{adata.obs_names[row]}', "
-            f"feature '{adata.var_names[col]}'; impute or remove it before transforming"
-        )
-
-    chosen = _choose(values) if method == "auto" else method
-    if chosen in ("log2", "log2cpm"):
-        negative = values < 0
-        if negative.any():
-            row, col = _first(negative)
-            raise InputError(
-                f"{source} already looks log-scaled: sample '{adata.obs_names[row]}', feature "
-                f"'{adata.var_names[col]}' is {values[row, col]:.4g} < 0; use --transform none "
-                "(method='none')"
-            )
-    if chosen == "log2":
-        values = np.log2(values + pseudocount)
-    elif chosen == "log2cpm":
-        library_size = values.sum(axis=1)
-        empty = library_size <= 0
-        if empty.any():
-            sample = adata.obs_names[int(np.flatnonzero(empty)[0])]
-            raise InputError(
-                f"sample '{sample}' in {source} has zero library size (all counts 0); "
-                "remove it before log2cpm"
-            )
-        values = np.log2(values / library_size[:, None] * 1e6 + pseudocount)
+            f"sample '{sample}' in {source} has zero library size (all counts 0); "
+            "remove it before log2cpm"
+        ) from None
 
     if chosen != "none":
         if layer is not None:
