@@ -96,3 +96,14 @@ def test_harmonise_mirna_names_copy():
     copied = harmonise_mirna_names(adata, copy=True)
     assert "mirna_key" not in adata.var.columns
     assert copied.var["mirna_key"].tolist() == ["mir-200c", None]
+
+
+def test_find_mirna_respects_arm_and_species():
+    from oligomet.io import find_mirna
+
+    assert find_mirna("hsa-miR-200c-3p", ["hsa-miR-200c-5p"]) == []
+    assert find_mirna("hsa-miR-200c-3p", ["mmu-miR-200c-3p", "hsa-mir-200c"]) == ["hsa-mir-200c"]
+    both = ["hsa-miR-200c-5p", "hsa-miR-200c-3p", "hsa-mir-200c"]
+    assert find_mirna("hsa-miR-200c-3p", both) == ["hsa-miR-200c-3p"]
+    assert find_mirna("hsa-miR-200c-3p", ["MIR200C"]) == ["MIR200C"]
+    assert find_mirna("miR-200c-3p", ["mmu-miR-200c-3p"]) == ["mmu-miR-200c-3p"]

@@ -85,6 +85,33 @@ def mirna_key(name: str) -> str | None:
     return f"{key}-{match.group('locus')}" if match.group("locus") else key
 
 
+def _species_and_arm(name: str) -> tuple[str | None, str | None]:
+    """The species prefix and arm a miRBase-style name states (None where it states none)."""
+    match = _MIRBASE.match(str(name).strip())
+    if match is None:
+        return None, None
+    prefix = re.match(r"^([a-z]{2,5})-(?:mir|let)", str(name).strip(), re.IGNORECASE)
+    species = prefix.group(1).lower() if prefix else None
+    arm = match.group("arm").lower() if match.group("arm") else None
+    return species, arm
+
+
+def _compatible(query: str, candidate: str) -> bool:
+    """Different species, or different stated arms (3p vs 5p), are different molecules."""
+    query_species, query_arm = _species_and_arm(query)
+    species, arm = _species_and_arm(candidate)
+    if query_species and species and query_species != species:
+        return False
+    return not (query_arm and arm and query_arm != arm)
+
+
+def _same_arm_first(query: str, names: list[str]) -> list[str]:
+    """When some names state the query's arm, they are the match (not the precursor too)."""
+    _, query_arm = _species_and_arm(query)
+    stated = [name for name in names if query_arm and _species_and_arm(name)[1] == query_arm]
+    return stated or names
+
+
 def _without_locus(key: str) -> str:
     return re.sub(r"-\d+$", "", key) if key.count("-") >= 2 else key
 
@@ -94,7 +121,9 @@ def find_mirna(query: str, names: Sequence[str]) -> list[str]:
 
     Names whose :func:`mirna_key` equals the query's; if there are none, names whose key equals
     the query's with the locus number stripped (query ``mir-30c-1`` finds ``hsa-mir-30c``) or
-    added (query ``miR-30c`` finds ``hsa-mir-30c-1`` and ``hsa-mir-30c-2``).
+    added (query ``miR-30c`` finds ``hsa-mir-30c-1`` and ``hsa-mir-30c-2``). Where both names
+    state a species or an arm, they must agree (``miR-200c-3p`` never finds ``miR-200c-5p`` or
+    ``mmu-miR-200c-3p``); a name that states the query's arm is preferred to a precursor.
 
     Parameters
     ----------
@@ -115,22 +144,27 @@ def find_mirna(query: str, names: Sequence[str]) -> list[str]:
     ['hsa-mir-200c']
     >>> find_mirna("miR-30c", ["hsa-mir-30c-1", "hsa-mir-30c-2", "hsa-mir-30d"])
     ['hsa-mir-30c-1', 'hsa-mir-30c-2']
+    >>> find_mirna("hsa-miR-200c-3p", ["hsa-miR-200c-5p", "hsa-miR-200c-3p", "hsa-mir-200c"])
+    ['hsa-miR-200c-3p']
     """
     query_key = mirna_key(query)
     if query_key is None:
         return []
-    keys = [(name, mirna_key(name)) for name in names]
+    keys = [(name, mirna_key(name)) for name in names if _compatible(query, name)]
     exact = [name for name, key in keys if key == query_key]
     if exact:
-        return exact
+        return _same_arm_first(query, exact)
     query_base = _without_locus(query_key)
     if query_base != query_key:  # the query has a locus: try without it
-        return [name for name, key in keys if key == query_base]
-    return [
-        name
-        for name, key in keys
-        if key is not None and key != _without_locus(key) and _without_locus(key) == query_key
-    ]
+        return _same_arm_first(query, [name for name, key in keys if key == query_base])
+    return _same_arm_first(
+        query,
+        [
+            name
+            for name, key in keys
+            if key is not None and key != _without_locus(key) and _without_locus(key) == query_key
+        ],
+    )
 
 
 def read_mirbase_aliases(path: str | os.PathLike[str]) -> dict[str, list[str]]:

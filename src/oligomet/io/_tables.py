@@ -167,9 +167,12 @@ def _check_labels(path: Path, labels: Sequence[str], *, where: str, what: str) -
 def _bad_cell_message(
     path: Path, value: str, row: str, column: str, *, features_by_rows: bool
 ) -> str:
-    hint = "fix the cell, or write NA for a missing value and pass allow_missing=True"
+    hint = "fix the cell"
     if not features_by_rows:
-        hint += f", or drop column '{column}' with drop_columns if it is not expression"
+        hint += (
+            f", or leave column '{column}' out of the features if it is not expression "
+            "(--exclude-feature on the command line, drop_columns in Python)"
+        )
     if re.fullmatch(r"[-+]?\d+,\d+", value):
         hint = "decimal commas are not supported; write numbers with a decimal point"
     return f"{path}: non-numeric value {value!r} at row '{row}', column '{column}'; {hint}"
@@ -219,8 +222,8 @@ def to_float_matrix(
         i, j = np.argwhere(nan)[0]
         raise InputError(
             f"{path}: {int(nan.sum())} missing value(s), the first at row '{row_labels[i]}', "
-            f"column '{column_labels[j]}' ({values.iat[i, j]!r}); fill or remove them, or pass "
-            "allow_missing=True"
+            f"column '{column_labels[j]}' ({values.iat[i, j]!r}); the models need complete data: "
+            "impute or remove them first"
         )
     return matrix
 
