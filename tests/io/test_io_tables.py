@@ -192,7 +192,7 @@ def test_infinite_value(tmp_path):
 
 def test_missing_value_is_an_error_by_default(tmp_path):
     path = write(tmp_path / "t.csv", "id,GSM1,GSM2\ng1,1,NaN\ng2,3,4\n")
-    raises_naming(path, "missing", "row 'g1'", "column 'GSM2'", "allow_missing")
+    raises_naming(path, "missing", "row 'g1'", "column 'GSM2'", "impute or remove")
 
 
 def test_duplicate_sample_ids(tmp_path):
