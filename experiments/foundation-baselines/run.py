@@ -22,10 +22,21 @@ def main() -> None:
     rows = []
     for config in sorted(HERE.glob("*.yaml")):
         completed = subprocess.run(
-            [oligomet, "train", "--config", str(config), "--json",
-             "--tracking-uri", f"sqlite:///{HERE / 'mlflow.db'}",
-             "--experiment", "foundation-baselines"],
-            capture_output=True, text=True, cwd=HERE, check=False,
+            [
+                oligomet,
+                "train",
+                "--config",
+                str(config),
+                "--json",
+                "--tracking-uri",
+                f"sqlite:///{HERE / 'mlflow.db'}",
+                "--experiment",
+                "foundation-baselines",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=HERE,
+            check=False,
         )
         if completed.returncode != 0:
             sys.exit(f"{config.name} failed:\n{completed.stderr}")
@@ -35,7 +46,8 @@ def main() -> None:
             f"| {config.stem} | {labels['n_positive']} / {labels['n_negative']} "
             f"({labels['n_excluded']} excluded) | {m['roc_auc']:.3f} "
             f"[{m['roc_auc_ci_low']:.3f}, {m['roc_auc_ci_high']:.3f}] | "
-            f"{m['balanced_accuracy']:.3f} | {m['null_roc_auc']:.3f} ± {m['null_roc_auc_sd']:.3f} | "
+            f"{m['balanced_accuracy']:.3f} | "
+            f"{m['null_roc_auc']:.3f} ± {m['null_roc_auc_sd']:.3f} | "
             f"{m['permutation_p']:.3f} | `{out['run_id'][:8]}` |"
         )
         print(rows[-1], flush=True)

@@ -653,48 +653,106 @@ def _write_atomic(table: pd.DataFrame, output: Path) -> None:
         raise
 
 
+def _prediction_frame(tables: list[Path], features: list[str], *, orientation, sep):
+    """Read the tables to score into one samples x features frame, oriented by the model."""
+    from .io import assemble, read_expression, read_h5mu
+    from .models import combine_views
+
+    wanted = set(features)
+    views: dict[str, Any] = {}
+    for table in tables:
+        if table.suffix.lower() == ".h5mu":
+            mdata = read_h5mu(table)
+            parts = {mod: mdata.mod[mod] for mod in mdata.mod}
+        else:
+            adata = read_expression(table, orientation=orientation, sep=sep)
+            in_rows = len(wanted & set(map(str, adata.obs_names)))
+            if orientation == "auto" and in_rows > len(wanted & set(map(str, adata.var_names))):
+                adata = adata.T.copy()  # the table's rows are the model's features
+            parts = {_view_name(table, views): adata}
+        for name, adata in parts.items():
+            if name in views:
+                raise InputError(f"two tables give a view named {name!r}; rename one")
+            adata = adata.copy()
+            adata.obs = pd.DataFrame(index=adata.obs_names)
+            views[name] = adata
+    if len(views) > 1:
+        mdata, _ = assemble(views)  # shared samples; the dropped ones are reported
+        views = {name: mdata[name] for name in views}
+    frame, _ = combine_views(views)
+    return frame
+
+
+def _check_transform_inputs(classifier, frame: pd.DataFrame, where: str) -> None:
+    """Name the sample and feature when values cannot take the model's log transform."""
+    from .pp import LogInputError, log_values
+
+    start = 0
+    for view in classifier.metadata.get("views", []):
+        stop = start + int(view["n_features"])
+        columns = classifier.feature_names[start:stop]
+        start = stop
+        if view["transform"] == "none" or not set(columns) <= set(frame.columns):
+            continue
+        try:
+            log_values(frame[columns].to_numpy(), view["transform"])
+        except LogInputError as problem:
+            sample = frame.index[problem.row]
+            feature = f", feature {columns[problem.col]!r}" if problem.col >= 0 else ""
+            raise InputError(
+                f"{where}: sample {sample!r}{feature} has a {problem.kind} value, but the model "
+                f"applies {view['transform']} to view {view['name']!r}; give the same kind of "
+                "values it was trained on"
+            ) from None
+
+
 def predict(
     model_uri: str,
-    table: str | os.PathLike[str],
+    tables: str | os.PathLike[str] | list[str | os.PathLike[str]],
     *,
     output: str | os.PathLike[str] | None = None,
     orientation: Orientation = "auto",
     sep: str | None = None,
     tracking_uri: str | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> pd.DataFrame:
-    """Score the samples of an expression table with a saved model.
+    """Score the samples of one or more expression tables with a saved model.
 
-    The table is read like a training table; its orientation is chosen so that the model's
-    features are the columns. The output (if given) is written atomically: a failure leaves no
-    partial file.
+    Each table is read like a training table and turned so that the model's features are its
+    columns; several tables (the views of a multi-view model, or an .h5mu file) are joined on
+    their shared samples. miRNA names spelled differently from the model's (``hsa-miR-200c-3p``
+    for ``hsa-mir-200c``) are matched by :func:`oligomet.io.mirna_renames`. The output (if given)
+    is written atomically: a failure leaves no partial file.
 
     Returns
     -------
     pandas.DataFrame
         One row per sample: probability of the positive class and the predicted class.
     """
-    from .io import read_expression
+    from .io import mirna_renames
     from .tracking import load_model
 
-    table = Path(table)
+    say = progress or (lambda message: logger.info(message))
+    paths = [Path(t) for t in (tables if isinstance(tables, list | tuple) else [tables])]
+    where = ", ".join(map(str, paths))
     if output is not None:
         output = Path(output)
         if output.is_dir():
             raise InputError(
                 f"output {output} is a directory; give a file name such as predictions.csv"
             )
-    data = read_expression(table, orientation=orientation, sep=sep)
     classifier = load_model(model_uri, tracking_uri=tracking_uri)
-    frame = data.to_df()
-    features = set(classifier.feature_names)
-    if orientation == "auto" and (
-        len(features & set(frame.index)) > len(features & set(frame.columns))
-    ):
-        frame = frame.T  # the table's rows are the model's features
+    frame = _prediction_frame(paths, classifier.feature_names, orientation=orientation, sep=sep)
+    renames = mirna_renames(frame.columns, classifier.feature_names)
+    if renames:
+        frame = frame.rename(columns=renames)
+        shown = ", ".join(f"{a} -> {b}" for a, b in list(renames.items())[:5])
+        say(f"matched {len(renames)} miRNA name(s) to the model's spelling: {shown}")
+    _check_transform_inputs(classifier, frame, where)
     try:
         scores = classifier.predict_table(frame)
     except MissingFeaturesError as error:
-        raise InputError(f"{table}: {error}") from None
+        raise InputError(f"{where}: {error}") from None
     if output is not None:
         _write_atomic(scores, output)
     return scores

@@ -297,3 +297,28 @@ def test_class_lost_in_the_sample_match_is_not_called_a_typo(
     result = _train(oligomet, subset, clinical_file)
     user_error(result, f"only {len(negatives)} of the 40 samples", "clinical.csv")
     assert "typo" not in result.stderr
+
+
+def test_predict_matches_mirna_spellings_and_names_bad_values(
+    oligomet, cohort, trained, tmp_path, user_error
+):
+    _, _, expression, _ = cohort
+    renamed = tmp_path / "renamed.csv"
+    expression.rename(columns=lambda c: c.replace("hsa-miR-", "hsa-mir-")).T.to_csv(renamed)
+    output = tmp_path / "predictions.csv"
+    result = oligomet("predict", trained, renamed, "--output", output)
+    assert result.exit_code == 0, result.stderr
+    assert "matched 30 miRNA name(s)" in result.stderr
+
+    negative = tmp_path / "negative.csv"
+    table = expression.astype(float)
+    table.iloc[4, 2] = -1.0
+    table.to_csv(negative)
+    user_error(
+        oligomet("predict", trained, negative, "--output", tmp_path / "other.csv"),
+        str(negative),
+        table.index[4],
+        table.columns[2],
+        "log2cpm",
+    )
+    assert not (tmp_path / "other.csv").exists()

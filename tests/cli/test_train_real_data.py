@@ -109,7 +109,52 @@ def test_outcome_column_left_among_features_is_flagged(oligomet, shared_data, fa
     run = oligomet.runs()[0]
     assert "'time'" in run.data.tags["oligomet.notices"]
 
-    clean = oligomet("train", "-e", table, "-c", table, "--label", "event",
-                     "--exclude-feature", "time", *fast, "--json")
+    clean = oligomet(
+        "train",
+        "-e",
+        table,
+        "-c",
+        table,
+        "--label",
+        "event",
+        "--exclude-feature",
+        "time",
+        *fast,
+        "--json",
+    )
     assert clean.exit_code == 0, clean.stderr
     assert "warning:" not in clean.stderr and "4705 features" in clean.stderr
+
+
+def test_two_view_model_predicts_from_both_tables(oligomet, shared_data, fast, tmp_path):
+    folder = shared_data / "tcga_acc_mini"
+    rna, mirna = folder / "miniACC_RNASeq2GeneNorm.csv", folder / "miniACC_miRNASeqGene.csv"
+    trained = oligomet(
+        "train",
+        "-e",
+        rna,
+        "-e",
+        mirna,
+        "-c",
+        folder / "miniACC_colData_full.csv",
+        "--label",
+        "pathologic_stage",
+        "--positive",
+        "stage iv",
+        *fast,
+        "--name",
+        "acc",
+        "--alias",
+        "two_views",
+    )
+    assert trained.exit_code == 0, trained.stderr
+    output = tmp_path / "predictions.csv"
+    result = oligomet("predict", "models:/acc@two_views", rna, mirna, "--output", output)
+    assert result.exit_code == 0, result.stderr
+    import pandas as pd
+
+    table = pd.read_csv(output, index_col=0)
+    assert len(table) == 79 and set(table["prediction"]) <= {
+        "stage iv",
+        "stage i/stage ii/stage iii",
+    }

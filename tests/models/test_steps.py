@@ -106,8 +106,6 @@ def test_single_marker_cutoff_maximises_youden_on_training_data():
     marker = np.arange(10, 0, -1, dtype=float)
     y = np.array([1, 1, 0, 0, 0, 1, 0, 0, 0, 0])
     model = SingleMarkerClassifier(direction="higher").fit(marker[:, None], y)
-    best = max(
-        balanced_accuracy_score(y, (marker >= cut).astype(int)) for cut in np.unique(marker)
-    )
+    best = max(balanced_accuracy_score(y, (marker >= cut).astype(int)) for cut in np.unique(marker))
     assert model.threshold_ == 8.5
     assert balanced_accuracy_score(y, model.predict(marker[:, None])) == pytest.approx(best)

@@ -337,7 +337,13 @@ def predict(
             help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a local path."
         ),
     ],
-    table: Annotated[Path, typer.Argument(help="Expression table of the samples to score.")],
+    tables: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Expression table(s) of the samples to score: one per view of a multi-view "
+            "model, or an .h5mu file."
+        ),
+    ],
     output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")],
     orientation: Annotated[
         str,
@@ -365,11 +371,12 @@ def predict(
         )
     scores = run_prediction(
         model_uri,
-        table,
+        tables,
         output=output,
         orientation=orientation,  # type: ignore[arg-type]
         sep=_delimiter(sep),
         tracking_uri=tracking_uri,
+        progress=lambda message: typer.echo(message, err=True),
     )
     typer.echo(f"wrote {len(scores)} predictions to {output}", err=True)
 

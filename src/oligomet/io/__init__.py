@@ -25,7 +25,13 @@ from ._ids import (
     read_sample_map,
     tcga_patient_id,
 )
-from ._mirna import find_mirna, harmonise_mirna_names, mirna_key, read_mirbase_aliases
+from ._mirna import (
+    find_mirna,
+    harmonise_mirna_names,
+    mirna_key,
+    mirna_renames,
+    read_mirbase_aliases,
+)
 from ._multiview import assemble, orient_by_samples
 from ._tables import read_expression
 
@@ -36,6 +42,7 @@ __all__ = [
     "harmonise_mirna_names",
     "harmonise_sample_ids",
     "mirna_key",
+    "mirna_renames",
     "normalise_sample_id",
     "orient_by_samples",
     "read_clinical",

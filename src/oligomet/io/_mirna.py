@@ -24,7 +24,13 @@ import pandas as pd
 from .._errors import InputError
 from ._files import read_text
 
-__all__ = ["find_mirna", "harmonise_mirna_names", "mirna_key", "read_mirbase_aliases"]
+__all__ = [
+    "find_mirna",
+    "harmonise_mirna_names",
+    "mirna_key",
+    "mirna_renames",
+    "read_mirbase_aliases",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +171,34 @@ def find_mirna(query: str, names: Sequence[str]) -> list[str]:
             if key is not None and key != _without_locus(key) and _without_locus(key) == query_key
         ],
     )
+
+
+def mirna_renames(available: Sequence[str], wanted: Sequence[str]) -> dict[str, str]:
+    """How to rename ``available`` columns so that missing ``wanted`` miRNAs are found.
+
+    For each wanted miRNA absent from ``available``, the one available name that denotes it (see
+    :func:`find_mirna`) is renamed to the wanted spelling; ambiguous or absent ones are left out.
+
+    Returns
+    -------
+    dict
+        ``{available_name: wanted_name}``.
+
+    Examples
+    --------
+    >>> mirna_renames(["hsa-miR-200c-3p", "GAPDH"], ["hsa-mir-200c", "GAPDH"])
+    {'hsa-miR-200c-3p': 'hsa-mir-200c'}
+    """
+    present = set(map(str, available))
+    free = [name for name in map(str, available) if name not in set(map(str, wanted))]
+    renames: dict[str, str] = {}
+    for name in map(str, wanted):
+        if name in present or mirna_key(name) is None:
+            continue
+        candidates = [c for c in find_mirna(name, free) if c not in renames]
+        if len(candidates) == 1:
+            renames[candidates[0]] = name
+    return renames
 
 
 def read_mirbase_aliases(path: str | os.PathLike[str]) -> dict[str, list[str]]:

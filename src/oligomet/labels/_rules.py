@@ -308,7 +308,7 @@ def label_by_category(
     if negative_list is not None:
         negative_name = "/".join(str(value) for value in negative_list)
     else:
-        rest = [str(raw) for norm, raw in observed.items() if norm not in positive_set]
+        rest = sorted(str(raw) for norm, raw in observed.items() if norm not in positive_set)
         negative_name = "/".join(rest) if 0 < len(rest) <= 3 else f"not {positive_name}"
     rule = {
         "kind": "category",
