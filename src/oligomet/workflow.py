@@ -517,6 +517,12 @@ def train(
         n_jobs=config.n_jobs,
         random_state=config.seed,
     )
+    if np.ptp(result.oof_proba) == 0:
+        cohort.notices.append(
+            "warning: the model gave every sample the same probability in every fold (AUC 0.5 "
+            "by construction); the cohort is probably too small or too weak for this model"
+        )
+        say(cohort.notices[-1])
     final = clone(estimator).fit(cohort.X, cohort.y.to_numpy())
     classifier = TrainedClassifier(
         final,

@@ -231,3 +231,10 @@ def test_wrong_delimiter_with_decimal_commas(tmp_path):
     # sep="," splits the data rows on their decimal commas but leaves the header whole
     path = write(tmp_path / "t.csv", "id;GSM1;GSM2\ng1;1,5;2\ng2;3;4\n")
     raises_naming(path, "line 3", "sep=';'", sep=",")
+
+
+def test_utf16_with_bom_reads(tmp_path):
+    path = tmp_path / "excel_export.csv"
+    path.write_bytes("gene,S1,S2,S3\nA,1,2,3\nB,4,5,6\n".encode("utf-16"))
+    adata = read_expression(path, orientation="features_x_samples")
+    assert list(adata.obs_names) == ["S1", "S2", "S3"]

@@ -88,7 +88,7 @@ def test_category_numbers_match_their_string_forms():
     values = pd.Series([1.0, 0.0, 1.0, 2.0], index=_ids(4))
     result = label_by_category(values, positive=["1"], negative=[0])
     assert result.y.to_dict() == {"P1": 1, "P2": 0, "P3": 1}
-    assert list(result.excluded) == ["value '2.0' is neither positive nor negative"]
+    assert list(result.excluded) == ["value '2' is neither positive nor negative"]
 
 
 def test_category_negative_defaults_to_all_other_values():

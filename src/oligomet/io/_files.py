@@ -108,6 +108,8 @@ def read_text(path: str | os.PathLike[str]) -> TextFile:
                 f"{path} looks gzip-compressed but cannot be decompressed ({exc}); "
                 "re-download or re-compress it"
             ) from exc
+    if raw[:2] in (b"\xff\xfe", b"\xfe\xff"):  # UTF-16 with a byte-order mark (Excel exports)
+        raw = raw.decode("utf-16").encode("utf-8")
     if b"\x00" in raw[:8192]:
         raise InputError(
             f"{path} is a binary file, not a text table; give a CSV/TSV file (or .h5ad)"

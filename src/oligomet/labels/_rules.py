@@ -301,8 +301,7 @@ def label_by_category(
         elif negative_set is None or norm in negative_set:
             labels[sample] = 0
         else:
-            shown = raw.strip() if isinstance(raw, str) else raw
-            reasons[sample] = f"value '{shown}' is neither positive nor negative"
+            reasons[sample] = f"value '{_display(raw)}' is neither positive nor negative"
 
     positive_name = "/".join(str(value) for value in positive_list)
     if negative_list is not None:
@@ -524,6 +523,15 @@ def make_labels(
 
 
 # --------------------------------------------------------------------------- small utilities
+def _display(value: Any) -> Any:
+    """A value as the user wrote it: ``9`` rather than ``9.0`` for a whole number read as float."""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return int(value)
+    return value
+
+
 def _as_list(values: Sequence | Any, what: str) -> list:
     if isinstance(values, str) or not isinstance(values, Sequence | set | frozenset | np.ndarray):
         return [values]
