@@ -11,7 +11,6 @@ import hashlib
 import logging
 import os
 import re
-import tempfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -451,7 +450,7 @@ class TrainResult:
             "model": self.config.model,
             "dataset": self.cohort.name,
             "dataset_digest": self.cohort.digest,
-            "labels": _aggregate_labels(self.cohort.labels),
+            "labels": self.cohort.labels.to_dict(include_samples=False),
             "notices": list(self.cohort.notices),
             "metrics": self.cv.to_dict()["metrics"],
         }
@@ -588,9 +587,7 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
             run.log_metrics({"permuted_roc_auc": row.roc_auc}, step=row.permutation)
         run.log_dict(cv.to_dict(), "evaluation/cross_validation.json")
         run.log_dict(
-            cohort.labels.to_dict()
-            if tracking.log_sample_ids
-            else _aggregate_labels(cohort.labels),
+            cohort.labels.to_dict(include_samples=tracking.log_sample_ids),
             "evaluation/labels.json",
         )
         run.log_dict({"sources": cohort.sources}, "data/sources.json")
@@ -624,39 +621,9 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
     say(f"run {outcome.run_id} logged to {outcome.tracking_uri}; model {outcome.registry_uri}")
 
 
-def _aggregate_labels(labels) -> dict[str, Any]:
-    return {
-        "positive_name": labels.positive_name,
-        "negative_name": labels.negative_name,
-        "n_positive": labels.n_positive,
-        "n_negative": labels.n_negative,
-        "n_excluded": labels.n_excluded,
-        "excluded_reasons": labels.excluded_reasons(),
-        "rule": labels.rule,
-    }
-
-
 def _dataset_source(cohort: Cohort) -> str:
     paths = [s.get("path") or s.get("source", "") for s in cohort.sources]
     return "; ".join(map(str, paths))
-
-
-def _write_atomic(table: pd.DataFrame, output: Path) -> None:
-    output = Path(output)
-    if output.is_dir():
-        raise InputError(
-            f"output {output} is a directory; give a file name such as predictions.csv"
-        )
-    if not output.parent.is_dir():
-        raise InputError(f"cannot write {output}: folder {output.parent} does not exist")
-    handle, tmp = tempfile.mkstemp(dir=output.parent, prefix=f".{output.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", newline="") as stream:
-            table.to_csv(stream)
-        os.replace(tmp, output)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _prediction_frame(tables: list[Path], features: list[str], *, orientation, sep):
@@ -735,7 +702,7 @@ def predict(
     pandas.DataFrame
         One row per sample: probability of the positive class and the predicted class.
     """
-    from .io import mirna_renames
+    from .io import mirna_renames, write_csv
     from .tracking import load_model
 
     say = progress or (lambda message: logger.info(message))
@@ -760,5 +727,5 @@ def predict(
     except MissingFeaturesError as error:
         raise InputError(f"{where}: {error}") from None
     if output is not None:
-        _write_atomic(scores, output)
+        write_csv(scores, output)
     return scores

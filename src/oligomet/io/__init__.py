@@ -8,7 +8,7 @@ Readers
     :func:`read_clinical_tables`, :func:`read_sample_map`, :func:`read_mirbase_aliases`,
     :func:`read_h5ad`, :func:`read_h5mu`
 Writers
-    :func:`write_h5ad`, :func:`write_h5mu` (atomic)
+    :func:`write_csv`, :func:`write_h5ad`, :func:`write_h5mu` (atomic)
 Harmonisation
     :func:`normalise_sample_id`, :func:`tcga_patient_id`, :func:`harmonise_sample_ids`
     (→ :class:`SampleMatch`), :func:`mirna_key`, :func:`find_mirna`,
@@ -17,7 +17,7 @@ Harmonisation
 
 from ._clinical import read_clinical, read_clinical_tables
 from ._geo import read_series_matrix
-from ._h5 import read_h5ad, read_h5mu, write_h5ad, write_h5mu
+from ._h5 import read_h5ad, read_h5mu, write_csv, write_h5ad, write_h5mu
 from ._ids import (
     SampleMatch,
     harmonise_sample_ids,
@@ -54,6 +54,7 @@ __all__ = [
     "read_sample_map",
     "read_series_matrix",
     "tcga_patient_id",
+    "write_csv",
     "write_h5ad",
     "write_h5mu",
 ]

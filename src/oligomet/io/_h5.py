@@ -10,11 +10,12 @@ from pathlib import Path
 
 import anndata as ad
 import mudata as md
+import pandas as pd
 
 from .._errors import InputError
 from ._files import check_file
 
-__all__ = ["read_h5ad", "read_h5mu", "write_h5ad", "write_h5mu"]
+__all__ = ["read_h5ad", "read_h5mu", "write_csv", "write_h5ad", "write_h5mu"]
 
 
 @contextlib.contextmanager
@@ -108,6 +109,17 @@ def _write_atomically(path: str | os.PathLike[str], writer: Callable[[Path], Non
         temporary_path.unlink(missing_ok=True)
         raise
     return path
+
+
+def write_csv(frame: pd.DataFrame, path: str | os.PathLike[str]) -> Path:
+    """Write a DataFrame as CSV atomically (temporary file + rename): no partial file on failure.
+
+    Returns
+    -------
+    pathlib.Path
+        The written file.
+    """
+    return _write_atomically(path, lambda file: frame.to_csv(file))
 
 
 def write_h5ad(adata: ad.AnnData, path: str | os.PathLike[str]) -> Path:

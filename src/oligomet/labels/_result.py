@@ -89,9 +89,10 @@ class LabelResult:
         index, names, counts = zip(*rows, strict=True)
         return pd.DataFrame({"name": list(names), "count": list(counts)}, index=list(index))
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-safe dictionary: class names and counts, exclusion reasons, the rule, per-sample."""
-        return {
+    def to_dict(self, *, include_samples: bool = True) -> dict[str, Any]:
+        """JSON-safe dictionary: class names and counts, exclusion reasons, the rule, and (with
+        ``include_samples``) each sample's label or exclusion reason, which is patient-level."""
+        summary: dict[str, Any] = {
             "positive_name": self.positive_name,
             "negative_name": self.negative_name,
             "n_positive": self.n_positive,
@@ -99,9 +100,13 @@ class LabelResult:
             "n_excluded": self.n_excluded,
             "excluded_reasons": self.excluded_reasons(),
             "rule": self.rule,
-            "labels": {str(sample): int(label) for sample, label in self.y.items()},
-            "excluded": {str(sample): str(reason) for sample, reason in self.excluded.items()},
         }
+        if include_samples:
+            summary["labels"] = {str(sample): int(label) for sample, label in self.y.items()}
+            summary["excluded"] = {
+                str(sample): str(reason) for sample, reason in self.excluded.items()
+            }
+        return summary
 
     def report(self) -> str:
         """One short human-readable line, e.g. ``28 M1 (1) vs 124 M0 (0); 32 excluded: ...``."""
