@@ -1,0 +1,211 @@
+"""The SNF estimator on the reference toy data, with missing views, new patients and bad input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import normalized_mutual_info_score as nmi
+
+from oligomet import InputError
+from oligomet.snf import (
+    SNF,
+    affinity_matrix,
+    estimate_n_clusters,
+    pairwise_distances,
+    spectral_labels,
+    standardize,
+)
+
+
+def _read(path, **kwargs) -> np.ndarray:
+    return pd.read_csv(path, header=None, **kwargs).to_numpy()
+
+
+@pytest.fixture(scope="module")
+def sim(shared_data):
+    folder = shared_data / "snf_toy" / "sim"
+    views = [_read(folder / f"data{i}.csv", sep=r"\s+") for i in (1, 2)]
+    return views, _read(folder / "label.csv")[:, 0]
+
+
+@pytest.fixture(scope="module")
+def digits(shared_data):
+    folder = shared_data / "snf_toy" / "digits"
+    views = [_read(folder / f"{v}.csv") for v in ("fourier", "pixel", "profile", "zer")]
+    return views, _read(folder / "label.csv")[:, 0]
+
+
+def _estimate(path) -> list[int]:
+    return [int(float(v)) for v in path.read_text().split()]
+
+
+@pytest.mark.realdata
+def test_sim_two_clusters_by_eigengap_and_perfect_nmi(sim, shared_data):
+    views, truth = sim
+    model = SNF(metric="euclidean", random_state=0).fit(views)
+    assert model.n_clusters_ == 2
+    assert nmi(truth, model.labels_) == 1.0
+    estimate = model.cluster_estimate_
+    reference = _estimate(shared_data / "snf_reference" / "snftool_sim_estimate.txt")
+    assert [estimate.eigengap_best, estimate.eigengap_second,
+            estimate.rotation_best, estimate.rotation_second] == reference
+
+
+@pytest.mark.realdata
+def test_digits_three_clusters_and_nmi_above_any_view(digits, shared_data):
+    views, truth = digits
+    model = SNF(random_state=0, cluster_range=(2, 6)).fit(views)
+    assert model.n_clusters_ == 3
+    assert nmi(truth, model.labels_) >= 0.97
+    estimate = model.cluster_estimate_
+    reference = _estimate(shared_data / "snf_reference" / "snftool_digits_estimate.txt")
+    assert [estimate.eigengap_best, estimate.eigengap_second,
+            estimate.rotation_best, estimate.rotation_second] == reference
+    single = [
+        nmi(truth, spectral_labels(affinity_matrix(pairwise_distances(standardize(v))), 3,
+                                   random_state=0))
+        for v in views
+    ]
+    assert nmi(truth, model.labels_) > max(single)
+
+
+@pytest.mark.realdata
+def test_estimates_match_snftool_on_its_own_fused_networks(shared_data):
+    reference = shared_data / "snf_reference"
+    for name, candidates in (("sim", range(2, 6)), ("digits", range(2, 7))):
+        estimate = estimate_n_clusters(np.load(reference / f"snftool_{name}_fused.npy"), candidates)
+        assert [estimate.eigengap_best, estimate.eigengap_second, estimate.rotation_best,
+                estimate.rotation_second] == _estimate(reference / f"snftool_{name}_estimate.txt")
+
+
+@pytest.mark.realdata
+def test_missing_twenty_percent_of_one_view_still_recovers_the_clusters(sim):
+    views, truth = sim
+    missing = np.random.default_rng(0).choice(len(truth), size=len(truth) // 5, replace=False)
+    partial = views[1].copy()
+    partial[missing] = np.nan
+    model = SNF(metric="euclidean", random_state=0).fit([views[0], partial])
+    single_view = [
+        nmi(truth, spectral_labels(affinity_matrix(pairwise_distances(standardize(v),
+                                                                      metric="euclidean")),
+                                   2, random_state=0))
+        for v in views
+    ]
+    assert model.n_clusters_ == 2
+    assert nmi(truth, model.labels_) >= 0.85 > max(single_view) + 0.3
+    # The patients without view 2 are placed through their neighbours in view 1.
+    on_missing = model.labels_[missing] == truth[missing] - 1
+    assert max(on_missing.mean(), 1 - on_missing.mean()) >= 0.9
+
+
+@pytest.mark.realdata
+def test_new_patients_are_assigned_without_refitting(sim):
+    views, truth = sim
+    held_out = np.random.default_rng(1).choice(len(truth), size=40, replace=False)
+    train = np.setdiff1d(np.arange(len(truth)), held_out)
+    model = SNF(metric="euclidean", n_clusters=2, random_state=0).fit([v[train] for v in views])
+    predicted = model.predict([v[held_out] for v in views])
+    assert nmi(truth[held_out], predicted) >= 0.9
+    # Same labelling as training: a training patient predicted as itself keeps its subtype.
+    assert (model.predict([v[train] for v in views]) == model.labels_).mean() >= 0.95
+
+
+def test_mudata_gets_typed_slots():
+    import anndata as ad
+    import mudata as md
+
+    from oligomet.io import assemble
+
+    rng = np.random.default_rng(0)
+    groups = np.repeat([0, 1], 25)
+    samples = [f"P{i:02d}" for i in range(50)]
+    views = {
+        name: ad.AnnData(rng.normal(size=(50, 8)) + 3 * groups[:, None],
+                         obs=pd.DataFrame(index=samples),
+                         var=pd.DataFrame(index=[f"{name}{j}" for j in range(8)]))
+        for name in ("rna", "mirna")
+    }
+    mdata, _ = assemble(views)
+    assert isinstance(mdata, md.MuData)
+    SNF(n_neighbors=10, random_state=0).fit(mdata)
+    assert mdata.obsp["snf_fused"].shape == (50, 50)
+    assert isinstance(mdata.obs["snf_subtype"].dtype, pd.CategoricalDtype)
+    assert mdata.uns["snf"]["n_clusters"] == 2 and mdata.uns["snf"]["views"] == ["rna", "mirna"]
+
+
+def test_one_seed_gives_the_same_subtypes():
+    rng = np.random.default_rng(3)
+    groups = np.repeat([0, 1, 2], 20)
+    views = [rng.normal(size=(60, 6)) + 2 * groups[:, None] for _ in range(2)]
+    first = SNF(n_neighbors=10, random_state=5).fit(views)
+    second = SNF(n_neighbors=10, random_state=5).fit(views)
+    np.testing.assert_array_equal(first.labels_, second.labels_)
+    np.testing.assert_array_equal(first.fused_network_, second.fused_network_)
+
+
+@pytest.fixture
+def two_views():
+    rng = np.random.default_rng(0)
+    return [rng.normal(size=(30, 5)), rng.normal(size=(30, 4))]
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ("no_shared", "share no samples"),
+        ("k_too_big", "n_neighbors"),
+        ("constant", "constant"),
+        ("nan", "some missing values"),
+        ("single", "at least 2 views"),
+        ("too_many_clusters", "more clusters"),
+    ],
+)
+def test_bad_input_is_a_clear_error(two_views, change, message):
+    views, params = [v.copy() for v in two_views], {"n_neighbors": 10}
+    if change == "no_shared":
+        views[0][15:] = np.nan
+        views[1][:15] = np.nan
+    elif change == "k_too_big":
+        params["n_neighbors"] = 30
+    elif change == "constant":
+        views[1][:, 2] = 1.0
+    elif change == "nan":
+        views[0][3, 1] = np.nan
+    elif change == "single":
+        views = views[0]
+    elif change == "too_many_clusters":
+        params["n_clusters"] = 30
+    with pytest.raises(InputError, match=message):
+        SNF(**params).fit(views)
+
+
+# SNF takes a list of views (or a MuData), so it declares `input_tags.two_d_array = False`;
+# scikit-learn's common checks all feed one 2-D matrix and skip such an estimator (with a
+# warning). The checks of the estimator API that need no data apply, and run here.
+@pytest.mark.parametrize(
+    "check_name",
+    [
+        "check_estimator_cloneable",
+        "check_parameters_default_constructible",
+        "check_no_attributes_set_in_init",
+        "check_get_params_invariance",
+        "check_set_params",
+        "check_estimator_repr",
+    ],
+)
+def test_sklearn_api_checks(check_name):
+    from sklearn.utils import estimator_checks
+
+    getattr(estimator_checks, check_name)("SNF", SNF())
+
+
+def test_fit_does_not_change_parameters_and_clones_refit_identically(two_views):
+    model = SNF(n_neighbors=10, random_state=0)
+    before = model.get_params()
+    model.fit(two_views)
+    assert model.get_params() == before
+    from sklearn.base import clone
+
+    again = clone(model).fit(two_views)
+    np.testing.assert_array_equal(again.labels_, model.labels_)
