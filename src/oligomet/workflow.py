@@ -27,9 +27,14 @@ __all__ = [
     "Cohort",
     "LabelConfig",
     "TrackingConfig",
+    "ClusterConfig",
+    "ClusterResult",
+    "SNFSettings",
     "TrainConfig",
     "TrainResult",
     "ViewConfig",
+    "cluster",
+    "load_cluster_config",
     "load_cohort",
     "load_config",
     "predict",
@@ -128,7 +133,8 @@ def load_config(
     *,
     values: Mapping[str, Any] | None = None,
     overrides: Mapping[str, Any] | None = None,
-) -> TrainConfig:
+    model: type[BaseModel] | None = None,
+) -> Any:
     """Resolve a training config: YAML file, then explicit values, then dotted overrides.
 
     Parameters
@@ -176,7 +182,7 @@ def load_config(
     for key, value in (overrides or {}).items():
         _set_dotted(raw, key, yaml.safe_load(value) if isinstance(value, str) else value)
     try:
-        return TrainConfig.model_validate(raw)
+        return (model or TrainConfig).model_validate(raw)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
@@ -217,7 +223,7 @@ def _label_columns(label: LabelConfig) -> list[str]:
     return [c for c in (label.column, label.time) if c]
 
 
-def _read_views(config: TrainConfig, clinical: pd.DataFrame | None, drop: list[str]):
+def _read_views(config: TrainConfig | ClusterConfig, clinical: pd.DataFrame | None, drop: list[str]):
     """Read every ``--expression`` file into named views (an .h5mu file gives one per modality).
 
     Returns the views, the requested transform of each, provenance records and the sample
@@ -729,3 +735,223 @@ def predict(
     if output is not None:
         write_csv(scores, output)
     return scores
+
+
+class SNFSettings(_Strict):
+    """Parameters of :class:`oligomet.snf.SNF`."""
+
+    n_neighbors: int = Field(20, ge=1)
+    mu: float = Field(0.5, gt=0)
+    n_iter: int = Field(20, ge=1)
+    n_clusters: int | Literal["auto"] = "auto"
+    metric: Literal["sqeuclidean", "euclidean"] = "sqeuclidean"
+    variant: Literal["snftool", "snfpy"] = "snftool"
+    cluster_range: tuple[int, int] = (2, 5)
+
+
+class ClusterConfig(_Strict):
+    """Everything that determines a clustering run (``oligomet cluster``)."""
+
+    expression: list[ViewConfig] = Field(default_factory=list)
+    clinical: list[Path] = Field(default_factory=list)
+    sample_map: Path | None = None
+    exclude_features: list[str] = Field(default_factory=list)
+    snf: SNFSettings = Field(default_factory=SNFSettings)
+    time: str | None = None
+    event: str | None = None
+    compare: list[str] = Field(default_factory=list)
+    label: LabelConfig = Field(default_factory=LabelConfig)
+    seed: int = 0
+    log_model: bool = True
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+
+
+@dataclass
+class ClusterResult:
+    """What ``cluster`` produced: subtypes, their meaning, and where they were recorded."""
+
+    config: ClusterConfig
+    mdata: Any  # MuData with obsp["snf_fused"], obs["snf_subtype"], uns["snf"]
+    model: Any  # oligomet.snf.SubtypeModel
+    survival: Any = None  # SurvivalComparison
+    comparisons: dict[str, dict[str, float]] = field(default_factory=dict)
+    association: Any = None  # ContingencyTest
+    digest: str = ""
+    run_id: str | None = None
+    registry_uri: str | None = None
+
+    @property
+    def snf(self):
+        return self.model.pipeline[-1].snf_
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        sizes = pd.Series(self.snf.labels_).value_counts().sort_index()
+        return sizes.rename("n_samples").rename_axis("subtype").to_frame()
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "registry_uri": self.registry_uri,
+            "dataset_digest": self.digest,
+            **self.snf.to_dict(),
+            "logrank_p": None if self.survival is None else self.survival.p_value,
+            "comparisons": self.comparisons,
+            "association": None if self.association is None else self.association.to_dict(),
+        }
+
+
+def load_cluster_config(
+    path: str | os.PathLike[str] | None = None,
+    *,
+    values: Mapping[str, Any] | None = None,
+    overrides: Mapping[str, Any] | None = None,
+) -> ClusterConfig:
+    """Like :func:`load_config`, for ``oligomet cluster``."""
+    return load_config(path, values=values, overrides=overrides, model=ClusterConfig)
+
+
+def cluster(
+    config: ClusterConfig,
+    *,
+    track: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> ClusterResult:
+    """Fuse the views with SNF, find subtypes, say what they mean, and record it all.
+
+    Samples present in every view are clustered (the library's :class:`~oligomet.snf.SNF` also
+    fuses samples that miss a view; see its notes). Per-view log transforms and the SNF model
+    form one pipeline, saved so that ``oligomet predict`` assigns new samples to the subtypes.
+    """
+    from .io import assemble, read_clinical, read_clinical_tables, read_sample_map
+    from .models import FeatureAligner, ViewLogTransform, combine_views
+    from .pp import log_transform
+    from .snf import (
+        MultiViewSNF,
+        SubtypeModel,
+        compare_labels,
+        subtype_association,
+        survival_by_subtype,
+    )
+    from sklearn.pipeline import Pipeline
+
+    say = progress or (lambda message: logger.info(message))
+    if len(config.expression) < 2 and not any(
+        Path(v.path).suffix.lower() == ".h5mu" for v in config.expression
+    ):
+        raise InputError("SNF fuses at least 2 views: give --expression twice (or an .h5mu)")
+    clinical = None
+    if config.clinical:
+        reader = read_clinical if len(config.clinical) == 1 else read_clinical_tables
+        clinical = reader(config.clinical[0] if len(config.clinical) == 1 else config.clinical)
+        for column in [config.time, config.event, *config.compare, config.label.column]:
+            if column and column not in clinical.columns:
+                raise InputError(f"column {column!r} is not in {', '.join(map(str, config.clinical))}")
+    elif config.time or config.compare or config.label.column:
+        raise InputError("--time, --compare and --label need a --clinical table")
+    views, transforms, sources, _ = _read_views(config, clinical, list(config.exclude_features))
+    sample_map = read_sample_map(config.sample_map) if config.sample_map else None
+    clinical_name = " + ".join(Path(p).name for p in config.clinical) or "clinical"
+    mdata, match = assemble(views, clinical, clinical_name=clinical_name, sample_map=sample_map)
+    X, blocks = combine_views({name: mdata[name] for name in views})
+    methods = []
+    for block in blocks:
+        checked = log_transform(mdata[block.name].copy(), method=transforms[block.name], copy=True)
+        methods.append((block.name, checked.uns["oligomet"]["log_transform"]["method"],
+                        block.start, block.stop))
+        say(f"view {block.name}: {block.stop - block.start} features, transform {methods[-1][1]}")
+    settings = config.snf.model_dump()
+    settings["random_state"] = config.seed
+    pipeline = Pipeline([
+        ("align", FeatureAligner()),
+        ("log", ViewLogTransform(views=methods)),
+        ("snf", MultiViewSNF(views=[(b.name, b.start, b.stop) for b in blocks],
+                             snf_params=settings)),
+    ])
+    say(f"fusing {len(blocks)} views of {len(X)} samples (K={config.snf.n_neighbors}, "
+        f"mu={config.snf.mu}, t={config.snf.n_iter}, {config.snf.variant} rule)")
+    pipeline.fit(X)
+    snf = pipeline[-1].snf_
+    labels = pd.Series(snf.labels_, index=X.index)
+    snf.view_names_ = [b.name for b in blocks]
+    snf._write_to(mdata)
+    say(f"{snf.n_clusters_} subtypes, sizes {np.bincount(snf.labels_).tolist()}")
+    metadata = {
+        "views": [{"name": n, "transform": m, "n_features": b - a} for n, m, a, b in methods],
+        "snf": settings,
+    }
+    result = ClusterResult(config=config, mdata=mdata, model=SubtypeModel(pipeline, metadata))
+    result.digest = hashlib.sha256(np.ascontiguousarray(X.to_numpy()).tobytes()).hexdigest()
+    obs = mdata.obs
+    if config.time and config.event:
+        result.survival = survival_by_subtype(labels, obs[config.time], obs[config.event])
+        say(f"log-rank p across subtypes: {result.survival.p_value:.3g}")
+    for column in config.compare:
+        result.comparisons[column] = compare_labels(labels, obs[column])
+        say(f"agreement with {column}: NMI {result.comparisons[column]['nmi']:.3f}, "
+            f"ARI {result.comparisons[column]['ari']:.3f}")
+    if config.label.column:
+        from .labels import make_labels
+
+        rule = config.label
+        oligo_poly = make_labels(obs, column=rule.column, positive=rule.positive or None,
+                                 negative=rule.negative or None, time=rule.time,
+                                 horizon=rule.horizon, oligo_max=rule.oligo_max,
+                                 poly_min=rule.poly_min)
+        result.association = subtype_association(labels.loc[oligo_poly.y.index], oligo_poly.y)
+        say(f"subtype x {rule.column}: {result.association.test} p = "
+            f"{result.association.p_value:.3g}")
+    if track:
+        _track_clustering(result, X, match, say)
+    return result
+
+
+def _track_clustering(result: ClusterResult, X: pd.DataFrame, match, say) -> None:
+    from .snf import plot_eigengap, plot_fused_network
+    from .tracking import start_run
+
+    config, snf, tracking = result.config, result.snf, result.config.tracking
+    with start_run(
+        experiment=tracking.experiment,
+        run_name=f"SNF of {' + '.join(v['name'] for v in result.model.metadata['views'])}",
+        tracking_uri=tracking.tracking_uri,
+        tags={"oligomet.command": "cluster", "oligomet.dataset_digest": result.digest},
+    ) as run:
+        run.log_params({"snf": config.snf.model_dump(), "seed": config.seed,
+                        "dataset": {"digest": result.digest, "n_samples": len(X),
+                                    "n_features": X.shape[1]},
+                        "views": {v["name"]: {"transform": v["transform"],
+                                              "n_features": v["n_features"]}
+                                  for v in result.model.metadata["views"]}})
+        run.log_dict(config.model_dump(mode="json"), "config.yaml")
+        run.log_dataset(X, name="SNF input", source="; ".join(str(v.path) for v in config.expression))
+        sizes = np.bincount(snf.labels_)
+        run.log_metrics({"n_clusters": snf.n_clusters_, "n_samples": len(X),
+                         **{f"subtype_size_{c}": int(s) for c, s in enumerate(sizes)},
+                         **{_metric_name(f"n_{t}"): n for t, n in _table_sizes(match).items()}})
+        for k, gap in snf.eigengap_.items():
+            run.log_metrics({"eigengap": gap}, step=int(k))
+        run.log_dict(snf.to_dict(), "snf/subtypes.json")
+        run.log_figure(plot_eigengap(snf.eigengap_, snf.n_clusters_), "snf/eigengap.png")
+        run.log_figure(plot_fused_network(snf.fused_network_, snf.labels_), "snf/fused_network.png")
+        if result.survival is not None:
+            run.log_metrics({"logrank_p": result.survival.p_value})
+            run.log_figure(result.survival.plot(), "snf/kaplan_meier.png")
+            run.log_dict(result.survival.to_dict(), "snf/survival.json")
+        for column, scores in result.comparisons.items():
+            run.log_metrics({_metric_name(f"{column}_nmi"): scores["nmi"],
+                             _metric_name(f"{column}_ari"): scores["ari"]})
+        if result.association is not None:
+            run.log_metrics({"association_p": result.association.p_value})
+            run.log_dict(result.association.to_dict(), "snf/subtype_by_label.json")
+        if tracking.log_sample_ids:
+            subtypes = pd.Series(snf.labels_, index=X.index, name="subtype")
+            run.log_table(subtypes.to_frame(), "snf/subtypes_by_sample.csv")
+        if config.log_model:
+            example = X.median().to_frame().T.set_axis(["training_median"])
+            logged = run.log_model(result.model, input_example=example,
+                                   registered_name=tracking.registered_name or "oligomet-snf",
+                                   alias=tracking.alias)
+            result.registry_uri = logged.registry_uri
+        result.run_id = run.run_id
+    say(f"run {result.run_id}; model {result.registry_uri}")

@@ -328,6 +328,107 @@ def _print_summary(result) -> None:
     console.print(f"run: {result.run_id}\nmodel: {result.registry_uri or result.model_uri}")
 
 
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@user_errors
+def cluster(
+    ctx: typer.Context,
+    expression: Annotated[
+        list[Path] | None,
+        typer.Option("--expression", "-e", help="Expression table of one view (at least two), "
+                     "or an .h5mu with several."),
+    ] = None,
+    clinical: Annotated[
+        list[Path] | None,
+        typer.Option("--clinical", "-c", help="Clinical table(s) for survival and comparisons."),
+    ] = None,
+    n_clusters: Annotated[
+        str | None, typer.Option(help="Number of subtypes, or 'auto' (best eigengap, default).")
+    ] = None,
+    n_neighbors: Annotated[int | None, typer.Option(help="K nearest neighbours (default 20).")] = None,
+    mu: Annotated[float | None, typer.Option(help="Kernel scale mu (default 0.5).")] = None,
+    n_iter: Annotated[int | None, typer.Option(help="Fusion iterations t (default 20).")] = None,
+    metric: Annotated[
+        str | None, typer.Option(help="sqeuclidean (default) or euclidean.")
+    ] = None,
+    variant: Annotated[
+        str | None, typer.Option(help="Fusion rule: snftool (default) or snfpy.")
+    ] = None,
+    time: Annotated[str | None, typer.Option(help="Survival time column (with --event).")] = None,
+    event: Annotated[str | None, typer.Option(help="Event indicator column (1 = event).")] = None,
+    compare: Annotated[
+        list[str] | None,
+        typer.Option(help="Column of known labels to compare the subtypes with (NMI, ARI); "
+                     "repeatable."),
+    ] = None,
+    label: Annotated[
+        str | None, typer.Option(help="Column for a subtype x oligo/poly table (Fisher/chi2).")
+    ] = None,
+    positive: Annotated[list[str] | None, typer.Option(help="Positive value(s) of --label.")] = None,
+    negative: Annotated[list[str] | None, typer.Option(help="Negative value(s) of --label.")] = None,
+    transform: Annotated[
+        str | None, typer.Option(help="Per-sample transform: auto, none, log2, log2cpm.")
+    ] = None,
+    seed: Annotated[int | None, typer.Option(help="Seed that fixes every result (default 0).")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Registered model name (default oligomet-snf).")
+    ] = None,
+    alias: Annotated[str | None, typer.Option(help="Alias for the registered version.")] = None,
+    experiment: Annotated[str | None, typer.Option(help="MLflow experiment.")] = None,
+    tracking_uri: Annotated[
+        str | None, typer.Option(envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI.")
+    ] = None,
+    log_sample_ids: Annotated[
+        bool, typer.Option(help="Also log each sample's subtype with its ID (patient-level).")
+    ] = False,
+    log_model: Annotated[
+        bool,
+        typer.Option(help="Save the subtype model. It holds the training samples' standardised "
+                     "profiles (no IDs), as any nearest-neighbour model must."),
+    ] = True,
+    config: Annotated[Path | None, typer.Option(help="YAML config (fields of ClusterConfig).")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Fuse views with SNF, find subtypes, test what they mean, log and register the model."""
+    from ..workflow import cluster as run_clustering
+    from ..workflow import load_cluster_config
+
+    values: dict[str, object] = {}
+    if expression:
+        values["expression"] = [
+            {"path": str(p), **({"transform": transform} if transform else {})} for p in expression
+        ]
+    if n_clusters is not None:
+        values["snf.n_clusters"] = n_clusters if n_clusters == "auto" else _integer(n_clusters)
+    for key, value in {
+        "clinical": [str(p) for p in clinical] if clinical else None,
+        "snf.n_neighbors": n_neighbors, "snf.mu": mu, "snf.n_iter": n_iter,
+        "snf.metric": metric, "snf.variant": variant,
+        "time": time, "event": event, "compare": compare or None,
+        "label.column": label, "label.positive": positive or None,
+        "label.negative": negative or None,
+        "seed": seed, "log_model": None if log_model else False,
+        "tracking.registered_name": name, "tracking.alias": alias,
+        "tracking.experiment": experiment, "tracking.tracking_uri": tracking_uri,
+        "tracking.log_sample_ids": log_sample_ids or None,
+    }.items():
+        if value is not None:
+            values[key] = value
+    resolved = load_cluster_config(config, values=values, overrides=_parse_overrides(ctx.args))
+    result = run_clustering(resolved, progress=lambda m: typer.echo(m, err=True))
+    if as_json:
+        typer.echo(json.dumps(result.to_dict(), indent=2, default=str))
+        return
+    typer.echo(result.summary.to_string())
+
+
+def _integer(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        _fail(f"--n-clusters must be 'auto' or a whole number, got {text!r}")
+        raise  # unreachable: _fail exits
+
+
 @app.command()
 @user_errors
 def predict(

@@ -2,7 +2,7 @@
 model safe to apply to new data."""
 
 from ._data import TrainedClassifier, ViewBlock, as_frame, combine_views
-from ._factory import MODELS, ModelSpec, make_model, model_inputs, skops_trusted_types
+from ._factory import MODELS, ModelSpec, make_model, model_inputs
 from ._marker import ColumnPicker, SingleMarkerClassifier
 from ._steps import LOG_METHODS, FeatureAligner, ViewLogTransform
 
@@ -20,5 +20,4 @@ __all__ = [
     "combine_views",
     "make_model",
     "model_inputs",
-    "skops_trusted_types",
 ]

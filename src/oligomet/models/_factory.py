@@ -22,7 +22,7 @@ from ..pp import VarianceFilter
 from ._marker import ColumnPicker, SingleMarkerClassifier
 from ._steps import FeatureAligner, ViewLogTransform
 
-__all__ = ["MODELS", "ModelSpec", "make_model", "model_inputs", "skops_trusted_types"]
+__all__ = ["MODELS", "ModelSpec", "make_model", "model_inputs"]
 
 
 @dataclass(frozen=True)
@@ -223,20 +223,3 @@ def make_model(
         example miR-200c absent).
     """
     return _spec(name).build(list(map(str, feature_names)), views=views, random_state=random_state)
-
-
-def skops_trusted_types() -> list[str]:
-    """Fully qualified names of oligomet's estimator classes (and functions they hold).
-
-    skops refuses to load types it does not know unless they are listed as trusted; keeping the
-    list here means every place that saves or loads a model uses the same one.
-    """
-    trusted = (
-        FeatureAligner,
-        ViewLogTransform,
-        ColumnPicker,
-        SingleMarkerClassifier,
-        VarianceFilter,
-        f_classif,  # the score function SelectKBest holds
-    )
-    return [f"{obj.__module__}.{obj.__qualname__}" for obj in trusted]

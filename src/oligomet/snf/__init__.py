@@ -2,12 +2,30 @@
 
 from ._cluster import ClusterEstimate, estimate_n_clusters, spectral_labels
 from ._core import VARIANTS, affinity_matrix, dominant_set, fuse, pairwise_distances, standardize
-from ._estimator import SNF
+from ._estimator import SNF, MultiViewSNF, SubtypeModel
+from ._subtypes import (
+    ContingencyTest,
+    SurvivalComparison,
+    compare_labels,
+    plot_eigengap,
+    plot_fused_network,
+    subtype_association,
+    survival_by_subtype,
+)
 
 __all__ = [
     "SNF",
+    "ContingencyTest",
+    "SurvivalComparison",
+    "compare_labels",
+    "plot_eigengap",
+    "plot_fused_network",
+    "subtype_association",
+    "survival_by_subtype",
     "VARIANTS",
     "ClusterEstimate",
+    "MultiViewSNF",
+    "SubtypeModel",
     "affinity_matrix",
     "dominant_set",
     "estimate_n_clusters",

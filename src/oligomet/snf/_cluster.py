@@ -94,7 +94,9 @@ def estimate_n_clusters(W: np.ndarray, candidates: Sequence[int] = range(2, 6)) 
     values, _ = _normalized_laplacian_spectrum(W)
     gaps = np.abs(np.diff(values)) * (1 - values[:-1]) / (1 - values[1:])
     eigengap = {k: float(gaps[k - 1]) for k in candidates}
-    rotation = {k: float((1 - values[k]) / (1 - values[k - 1]) * n / (1 + _EPS)) for k in candidates}
+    rotation = {
+        k: float((1 - values[k]) / (1 - values[k - 1]) * n / (1 + _EPS)) for k in candidates
+    }
     by_gap = sorted(candidates, key=lambda k: -eigengap[k])  # stable: ties keep candidate order
     by_rotation = sorted(candidates, key=lambda k: rotation[k])
     return ClusterEstimate(by_gap[0], by_gap[1], by_rotation[0], by_rotation[1], eigengap, rotation)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -13,9 +14,9 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._errors import InputError
 from ._cluster import estimate_n_clusters, spectral_labels
-from ._core import VARIANTS, _EPS, affinity_matrix, fuse, pairwise_distances, standardize
+from ._core import _EPS, VARIANTS, affinity_matrix, fuse, pairwise_distances, standardize
 
-__all__ = ["SNF"]
+__all__ = ["SNF", "MultiViewSNF", "SubtypeModel"]
 
 logger = logging.getLogger(__name__)
 
@@ -33,7 +34,7 @@ def _views_from(X) -> tuple[list[np.ndarray], list[str], pd.Index | None]:
             arrays.append(frame.to_numpy(dtype=np.float64))
             names.append(str(name))
         return arrays, names, samples
-    if isinstance(X, np.ndarray) and X.ndim == 2 or isinstance(X, pd.DataFrame):
+    if (isinstance(X, np.ndarray) and X.ndim == 2) or isinstance(X, pd.DataFrame):
         raise InputError("SNF fuses at least 2 views, got a single matrix; pass a list of views")
     if not isinstance(X, list | tuple):
         raise InputError(f"expected a list of views or a MuData, got {type(X).__name__}")
@@ -126,7 +127,10 @@ class SNF(ClusterMixin, BaseEstimator):
     def _check_params(self, n_samples: int) -> None:
         if self.variant not in VARIANTS:
             raise InputError(f"variant must be one of {VARIANTS}, got {self.variant!r}")
-        if not isinstance(self.n_neighbors, int | np.integer) or not 0 < self.n_neighbors < n_samples:
+        if (
+            not isinstance(self.n_neighbors, int | np.integer)
+            or not 0 < self.n_neighbors < n_samples
+        ):
             raise InputError(
                 f"n_neighbors (K) must be an integer between 1 and n_samples - 1 = "
                 f"{n_samples - 1}, got {self.n_neighbors}"
@@ -135,7 +139,9 @@ class SNF(ClusterMixin, BaseEstimator):
             raise InputError(f"mu must be positive, got {self.mu}")
         if self.n_clusters != "auto":
             if not isinstance(self.n_clusters, int | np.integer) or self.n_clusters < 2:
-                raise InputError(f"n_clusters must be 'auto' or an integer >= 2, got {self.n_clusters!r}")
+                raise InputError(
+                    f"n_clusters must be 'auto' or an integer >= 2, got {self.n_clusters!r}"
+                )
             if self.n_clusters >= n_samples:
                 raise InputError(
                     f"more clusters ({self.n_clusters}) than samples allow ({n_samples}); "
@@ -165,7 +171,10 @@ class SNF(ClusterMixin, BaseEstimator):
             raise InputError("the views share no samples; they must describe the same patients")
         if common.sum() == 0:
             logger.warning("no sample is measured in every view; fusing over the views they have")
-        return [standardize(a, name=nm) if self.standardize else a for a, nm in zip(arrays, names, strict=True)]
+        return [
+            standardize(a, name=nm) if self.standardize else a
+            for a, nm in zip(arrays, names, strict=True)
+        ]
 
     def _affinity(self, view: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Affinity over the samples the view observes, embedded with zero rows for the rest."""
@@ -239,8 +248,12 @@ class SNF(ClusterMixin, BaseEstimator):
         mdata.obsp["snf_fused"] = self.fused_network_
         mdata.obs["snf_subtype"] = pd.Categorical(self.labels_.astype(str))
         mdata.uns["snf"] = {
-            "params": {k: (list(v) if isinstance(v, tuple) else v) for k, v in self.get_params().items()
-                       if k != "random_state"} | {"random_state": str(self.random_state)},
+            "params": {
+                k: (list(v) if isinstance(v, tuple) else v)
+                for k, v in self.get_params().items()
+                if k != "random_state"
+            }
+            | {"random_state": str(self.random_state)},
             "n_clusters": int(self.n_clusters_),
             "views": list(self.view_names_),
             "eigengap": {str(k): float(v) for k, v in self.eigengap_.items()},
@@ -252,7 +265,7 @@ class SNF(ClusterMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         """Assign new samples to the fitted subtypes (see Notes); the fusion is not refitted."""
         check_is_fitted(self, "labels_")
-        arrays, names, _ = _views_from(X)
+        arrays, _, _ = _views_from(X)
         if len(arrays) != len(self._train_views):
             raise InputError(
                 f"expected {len(self._train_views)} views ({', '.join(self.view_names_)}), "
@@ -273,23 +286,31 @@ class SNF(ClusterMixin, BaseEstimator):
             if self.standardize:
                 array = (array - self._centers[v]) / self._scales[v]
             observed = ~np.isnan(train).all(axis=1)
-            rows = self._kernel_rows(array[present], train[observed], self._train_means[v][observed])
+            rows = self._kernel_rows(
+                array[present], train[observed], self._train_means[v][observed]
+            )
             block = np.zeros((present.sum(), n_train))
             block[:, observed] = rows
             kernel_rows[present] += block
             n_views[present] += 1
         if (n_views == 0).any():
-            raise InputError(f"sample {int(np.flatnonzero(n_views == 0)[0])} is missing from every view")
+            raise InputError(
+                f"sample {int(np.flatnonzero(n_views == 0)[0])} is missing from every view"
+            )
         kernel_rows /= n_views[:, None]
         similarity = kernel_rows @ self.fused_network_
-        scores = np.column_stack([similarity[:, self.labels_ == c].sum(axis=1)
-                                  for c in range(self.n_clusters_)])
+        scores = np.column_stack(
+            [similarity[:, self.labels_ == c].sum(axis=1) for c in range(self.n_clusters_)]
+        )
         return scores.argmax(axis=1)
 
-    def _kernel_rows(self, new: np.ndarray, train: np.ndarray, train_means: np.ndarray) -> np.ndarray:
+    def _kernel_rows(
+        self, new: np.ndarray, train: np.ndarray, train_means: np.ndarray
+    ) -> np.ndarray:
         squares = np.einsum("ij,ij->i", train, train)
-        distances = (np.einsum("ij,ij->i", new, new)[:, None] + squares[None, :]
-                     - 2.0 * new @ train.T)
+        distances = (
+            np.einsum("ij,ij->i", new, new)[:, None] + squares[None, :] - 2.0 * new @ train.T
+        )
         np.maximum(distances, 0.0, out=distances)
         if self.metric == "euclidean":
             np.sqrt(distances, out=distances)
@@ -315,5 +336,70 @@ class SNF(ClusterMixin, BaseEstimator):
         return {
             "n_clusters": int(self.n_clusters_),
             "subtype_sizes": {str(c): int(s) for c, s in enumerate(sizes)},
-            "cluster_estimate": self.cluster_estimate_.to_dict() if self.cluster_estimate_ else None,
+            "cluster_estimate": self.cluster_estimate_.to_dict()
+            if self.cluster_estimate_
+            else None,
         }
+
+
+class MultiViewSNF(ClusterMixin, BaseEstimator):
+    """SNF on one samples x features matrix whose column ranges are the views.
+
+    The form a pipeline (and so a saved model) needs: ``views`` names the column range of each
+    view, every other parameter is passed to :class:`SNF`.
+
+    Parameters
+    ----------
+    views : list of (str, int, int)
+        ``(name, start, stop)`` for each view.
+    snf_params : dict or None
+        Parameters of :class:`SNF`.
+    """
+
+    def __init__(self, views=None, snf_params=None) -> None:
+        self.views = views
+        self.snf_params = snf_params
+
+    def _split(self, X) -> list[np.ndarray]:
+        X = np.asarray(X, dtype=np.float64)
+        return [X[:, start:stop] for _name, start, stop in self.views or []]
+
+    def fit(self, X, y=None):
+        self.snf_ = SNF(**(self.snf_params or {})).fit(self._split(X))
+        self.snf_.view_names_ = [name for name, _, _ in self.views]
+        self.labels_ = self.snf_.labels_
+        self.n_clusters_ = self.snf_.n_clusters_
+        return self
+
+    def predict(self, X) -> np.ndarray:
+        check_is_fitted(self, "snf_")
+        return self.snf_.predict(self._split(X))
+
+
+@dataclass
+class SubtypeModel:
+    """A fitted SNF subtype pipeline that assigns new samples to the subtypes.
+
+    Returned by :func:`oligomet.load_model` for models saved by ``oligomet cluster``. Accepts the
+    same inputs as :class:`~oligomet.models.TrainedClassifier` (DataFrame with features matched by
+    name, AnnData, MuData of the training views).
+    """
+
+    pipeline: Any
+    metadata: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def feature_names(self) -> list[str]:
+        return [str(f) for f in self.pipeline.feature_names_in_]
+
+    def predict(self, data, *, layer: str | None = None) -> pd.Series:
+        from ..models import as_frame
+
+        frame = as_frame(data, layer=layer)
+        subtypes = np.asarray(self.pipeline.predict(frame)).astype(int)
+        return pd.Series(subtypes, index=frame.index, name="subtype")
+
+    def predict_table(self, data, *, layer: str | None = None) -> pd.DataFrame:
+        table = self.predict(data, layer=layer).to_frame()
+        table.index.name = "sample_id"
+        return table

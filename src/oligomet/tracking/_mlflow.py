@@ -23,7 +23,8 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from ..models import TrainedClassifier, skops_trusted_types
+from ..models import TrainedClassifier
+from ..snf import SubtypeModel
 
 __all__ = [
     "LoggedModel",
@@ -31,6 +32,7 @@ __all__ = [
     "load_model",
     "resolve_tracking_uri",
     "search_runs",
+    "skops_trusted_types",
     "start_run",
     "ui_command",
 ]
@@ -168,35 +170,44 @@ class TrackedRun:
 
     def log_model(
         self,
-        classifier: TrainedClassifier,
+        model: TrainedClassifier | SubtypeModel,
         *,
         input_example: pd.DataFrame,
         registered_name: str | None = None,
         alias: str | None = None,
     ) -> LoggedModel:
-        """Log a fitted classifier with signature and input example, and register it.
+        """Log a fitted classifier or subtype model with signature and input example, and
+        register it.
 
-        The pyfunc flavour predicts the probability of each class, so
-        ``mlflow.pyfunc.load_model(uri).predict(frame)`` returns an (n, 2) array.
+        A classifier's pyfunc flavour predicts the probability of each class, so
+        ``mlflow.pyfunc.load_model(uri).predict(frame)`` returns an (n, 2) array; a subtype
+        model's predicts the subtype of each sample.
         """
         import mlflow
         from mlflow.models import infer_signature
 
-        signature = infer_signature(input_example, classifier.pipeline.predict_proba(input_example))
-        metadata = {
-            "oligomet": {
-                "positive_name": classifier.positive_name,
-                "negative_name": classifier.negative_name,
-                **classifier.metadata,
+        if isinstance(model, SubtypeModel):
+            predict_fn = "predict"
+            metadata = {"oligomet": {"kind": "subtypes", **model.metadata}}
+        else:
+            predict_fn = "predict_proba"
+            metadata = {
+                "oligomet": {
+                    "kind": "classifier",
+                    "positive_name": model.positive_name,
+                    "negative_name": model.negative_name,
+                    **model.metadata,
+                }
             }
-        }
+        output = getattr(model.pipeline, predict_fn)(input_example)
+        signature = infer_signature(input_example, output)
         info = mlflow.sklearn.log_model(
-            classifier.pipeline,
+            model.pipeline,
             name="model",
             signature=signature,
             input_example=input_example,
             registered_model_name=registered_name,
-            pyfunc_predict_fn="predict_proba",
+            pyfunc_predict_fn=predict_fn,
             pip_requirements=_pip_requirements(),
             metadata=json.loads(json.dumps(metadata, default=str)),
             skops_trusted_types=skops_trusted_types(),
@@ -209,6 +220,32 @@ class TrackedRun:
         return LoggedModel(
             info.model_uri, registered_name, version_, alias if registered_name else None
         )
+
+
+def skops_trusted_types() -> list[str]:
+    """Fully qualified names of oligomet's estimator classes (and functions they hold).
+
+    skops refuses to load types it does not know unless they are listed as trusted; keeping the
+    one list here, where models are saved, means every saved pipeline uses the same one.
+    """
+    from sklearn.feature_selection import f_classif
+
+    from ..models import ColumnPicker, FeatureAligner, SingleMarkerClassifier, ViewLogTransform
+    from ..pp import VarianceFilter
+    from ..snf import SNF, ClusterEstimate, MultiViewSNF
+
+    trusted = (
+        FeatureAligner,
+        ViewLogTransform,
+        ColumnPicker,
+        SingleMarkerClassifier,
+        VarianceFilter,
+        SNF,
+        MultiViewSNF,
+        ClusterEstimate,
+        f_classif,  # the score function SelectKBest holds
+    )
+    return [f"{obj.__module__}.{obj.__qualname__}" for obj in trusted]
 
 
 def _pip_requirements() -> list[str]:
@@ -257,7 +294,9 @@ def start_run(
         mlflow.set_tracking_uri(previous)
 
 
-def load_model(model_uri: str, *, tracking_uri: str | None = None) -> TrainedClassifier:
+def load_model(
+    model_uri: str, *, tracking_uri: str | None = None
+) -> TrainedClassifier | SubtypeModel:
     """Load a classifier saved by oligomet.
 
     Parameters
@@ -296,10 +335,12 @@ def load_model(model_uri: str, *, tracking_uri: str | None = None) -> TrainedCla
     finally:
         mlflow.set_tracking_uri(previous)
     metadata = dict((info.metadata or {}).get("oligomet", {}))
-    positive = metadata.pop("positive_name", "positive")
-    negative = metadata.pop("negative_name", "negative")
     metadata.setdefault("run_id", info.run_id)
     metadata["model_uri"] = model_uri
+    if metadata.get("kind") == "subtypes":
+        return SubtypeModel(pipeline, metadata)
+    positive = metadata.pop("positive_name", "positive")
+    negative = metadata.pop("negative_name", "negative")
     return TrainedClassifier(pipeline, positive, negative, metadata)
 
 
