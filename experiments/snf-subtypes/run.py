@@ -25,9 +25,21 @@ def main() -> None:
     rows = []
     for config in sorted(HERE.glob("*.yaml")):
         completed = subprocess.run(
-            [oligomet, "cluster", "--config", str(config), "--json",
-             "--tracking-uri", f"sqlite:///{HERE / 'mlflow.db'}", "--experiment", "snf-subtypes"],
-            capture_output=True, text=True, cwd=HERE, check=False,
+            [
+                oligomet,
+                "cluster",
+                "--config",
+                str(config),
+                "--json",
+                "--tracking-uri",
+                f"sqlite:///{HERE / 'mlflow.db'}",
+                "--experiment",
+                "snf-subtypes",
+            ],
+            capture_output=True,
+            text=True,
+            cwd=HERE,
+            check=False,
         )
         if completed.returncode != 0:
             sys.exit(f"{config.name} failed:\n{completed.stderr}")

@@ -24,12 +24,12 @@ from ._errors import InputError, MissingFeaturesError
 
 __all__ = [
     "CVConfig",
-    "Cohort",
-    "LabelConfig",
-    "TrackingConfig",
     "ClusterConfig",
     "ClusterResult",
+    "Cohort",
+    "LabelConfig",
     "SNFSettings",
+    "TrackingConfig",
     "TrainConfig",
     "TrainResult",
     "ViewConfig",
@@ -223,7 +223,9 @@ def _label_columns(label: LabelConfig) -> list[str]:
     return [c for c in (label.column, label.time) if c]
 
 
-def _read_views(config: TrainConfig | ClusterConfig, clinical: pd.DataFrame | None, drop: list[str]):
+def _read_views(
+    config: TrainConfig | ClusterConfig, clinical: pd.DataFrame | None, drop: list[str]
+):
     """Read every ``--expression`` file into named views (an .h5mu file gives one per modality).
 
     Returns the views, the requested transform of each, provenance records and the sample
@@ -823,6 +825,8 @@ def cluster(
     fuses samples that miss a view; see its notes). Per-view log transforms and the SNF model
     form one pipeline, saved so that ``oligomet predict`` assigns new samples to the subtypes.
     """
+    from sklearn.pipeline import Pipeline
+
     from .io import assemble, read_clinical, read_clinical_tables, read_sample_map
     from .models import FeatureAligner, ViewLogTransform, combine_views
     from .pp import log_transform
@@ -833,7 +837,6 @@ def cluster(
         subtype_association,
         survival_by_subtype,
     )
-    from sklearn.pipeline import Pipeline
 
     say = progress or (lambda message: logger.info(message))
     if len(config.expression) < 2 and not any(
@@ -846,7 +849,9 @@ def cluster(
         clinical = reader(config.clinical[0] if len(config.clinical) == 1 else config.clinical)
         for column in [config.time, config.event, *config.compare, config.label.column]:
             if column and column not in clinical.columns:
-                raise InputError(f"column {column!r} is not in {', '.join(map(str, config.clinical))}")
+                raise InputError(
+                    f"column {column!r} is not in {', '.join(map(str, config.clinical))}"
+                )
     elif config.time or config.compare or config.label.column:
         raise InputError("--time, --compare and --label need a --clinical table")
     views, transforms, sources, _ = _read_views(config, clinical, list(config.exclude_features))
@@ -857,19 +862,33 @@ def cluster(
     methods = []
     for block in blocks:
         checked = log_transform(mdata[block.name].copy(), method=transforms[block.name], copy=True)
-        methods.append((block.name, checked.uns["oligomet"]["log_transform"]["method"],
-                        block.start, block.stop))
+        methods.append(
+            (
+                block.name,
+                checked.uns["oligomet"]["log_transform"]["method"],
+                block.start,
+                block.stop,
+            )
+        )
         say(f"view {block.name}: {block.stop - block.start} features, transform {methods[-1][1]}")
     settings = config.snf.model_dump()
     settings["random_state"] = config.seed
-    pipeline = Pipeline([
-        ("align", FeatureAligner()),
-        ("log", ViewLogTransform(views=methods)),
-        ("snf", MultiViewSNF(views=[(b.name, b.start, b.stop) for b in blocks],
-                             snf_params=settings)),
-    ])
-    say(f"fusing {len(blocks)} views of {len(X)} samples (K={config.snf.n_neighbors}, "
-        f"mu={config.snf.mu}, t={config.snf.n_iter}, {config.snf.variant} rule)")
+    pipeline = Pipeline(
+        [
+            ("align", FeatureAligner()),
+            ("log", ViewLogTransform(views=methods)),
+            (
+                "snf",
+                MultiViewSNF(
+                    views=[(b.name, b.start, b.stop) for b in blocks], snf_params=settings
+                ),
+            ),
+        ]
+    )
+    say(
+        f"fusing {len(blocks)} views of {len(X)} samples (K={config.snf.n_neighbors}, "
+        f"mu={config.snf.mu}, t={config.snf.n_iter}, {config.snf.variant} rule)"
+    )
     pipeline.fit(X)
     snf = pipeline[-1].snf_
     labels = pd.Series(snf.labels_, index=X.index)
@@ -888,19 +907,29 @@ def cluster(
         say(f"log-rank p across subtypes: {result.survival.p_value:.3g}")
     for column in config.compare:
         result.comparisons[column] = compare_labels(labels, obs[column])
-        say(f"agreement with {column}: NMI {result.comparisons[column]['nmi']:.3f}, "
-            f"ARI {result.comparisons[column]['ari']:.3f}")
+        say(
+            f"agreement with {column}: NMI {result.comparisons[column]['nmi']:.3f}, "
+            f"ARI {result.comparisons[column]['ari']:.3f}"
+        )
     if config.label.column:
         from .labels import make_labels
 
         rule = config.label
-        oligo_poly = make_labels(obs, column=rule.column, positive=rule.positive or None,
-                                 negative=rule.negative or None, time=rule.time,
-                                 horizon=rule.horizon, oligo_max=rule.oligo_max,
-                                 poly_min=rule.poly_min)
+        oligo_poly = make_labels(
+            obs,
+            column=rule.column,
+            positive=rule.positive or None,
+            negative=rule.negative or None,
+            time=rule.time,
+            horizon=rule.horizon,
+            oligo_max=rule.oligo_max,
+            poly_min=rule.poly_min,
+        )
         result.association = subtype_association(labels.loc[oligo_poly.y.index], oligo_poly.y)
-        say(f"subtype x {rule.column}: {result.association.test} p = "
-            f"{result.association.p_value:.3g}")
+        say(
+            f"subtype x {rule.column}: {result.association.test} p = "
+            f"{result.association.p_value:.3g}"
+        )
     if track:
         _track_clustering(result, X, match, say)
     return result
@@ -917,18 +946,30 @@ def _track_clustering(result: ClusterResult, X: pd.DataFrame, match, say) -> Non
         tracking_uri=tracking.tracking_uri,
         tags={"oligomet.command": "cluster", "oligomet.dataset_digest": result.digest},
     ) as run:
-        run.log_params({"snf": config.snf.model_dump(), "seed": config.seed,
-                        "dataset": {"digest": result.digest, "n_samples": len(X),
-                                    "n_features": X.shape[1]},
-                        "views": {v["name"]: {"transform": v["transform"],
-                                              "n_features": v["n_features"]}
-                                  for v in result.model.metadata["views"]}})
+        run.log_params(
+            {
+                "snf": config.snf.model_dump(),
+                "seed": config.seed,
+                "dataset": {"digest": result.digest, "n_samples": len(X), "n_features": X.shape[1]},
+                "views": {
+                    v["name"]: {"transform": v["transform"], "n_features": v["n_features"]}
+                    for v in result.model.metadata["views"]
+                },
+            }
+        )
         run.log_dict(config.model_dump(mode="json"), "config.yaml")
-        run.log_dataset(X, name="SNF input", source="; ".join(str(v.path) for v in config.expression))
+        run.log_dataset(
+            X, name="SNF input", source="; ".join(str(v.path) for v in config.expression)
+        )
         sizes = np.bincount(snf.labels_)
-        run.log_metrics({"n_clusters": snf.n_clusters_, "n_samples": len(X),
-                         **{f"subtype_size_{c}": int(s) for c, s in enumerate(sizes)},
-                         **{_metric_name(f"n_{t}"): n for t, n in _table_sizes(match).items()}})
+        run.log_metrics(
+            {
+                "n_clusters": snf.n_clusters_,
+                "n_samples": len(X),
+                **{f"subtype_size_{c}": int(s) for c, s in enumerate(sizes)},
+                **{_metric_name(f"n_{t}"): n for t, n in _table_sizes(match).items()},
+            }
+        )
         for k, gap in snf.eigengap_.items():
             run.log_metrics({"eigengap": gap}, step=int(k))
         run.log_dict(snf.to_dict(), "snf/subtypes.json")
@@ -939,8 +980,12 @@ def _track_clustering(result: ClusterResult, X: pd.DataFrame, match, say) -> Non
             run.log_figure(result.survival.plot(), "snf/kaplan_meier.png")
             run.log_dict(result.survival.to_dict(), "snf/survival.json")
         for column, scores in result.comparisons.items():
-            run.log_metrics({_metric_name(f"{column}_nmi"): scores["nmi"],
-                             _metric_name(f"{column}_ari"): scores["ari"]})
+            run.log_metrics(
+                {
+                    _metric_name(f"{column}_nmi"): scores["nmi"],
+                    _metric_name(f"{column}_ari"): scores["ari"],
+                }
+            )
         if result.association is not None:
             run.log_metrics({"association_p": result.association.p_value})
             run.log_dict(result.association.to_dict(), "snf/subtype_by_label.json")
@@ -949,9 +994,12 @@ def _track_clustering(result: ClusterResult, X: pd.DataFrame, match, say) -> Non
             run.log_table(subtypes.to_frame(), "snf/subtypes_by_sample.csv")
         if config.log_model:
             example = X.median().to_frame().T.set_axis(["training_median"])
-            logged = run.log_model(result.model, input_example=example,
-                                   registered_name=tracking.registered_name or "oligomet-snf",
-                                   alias=tracking.alias)
+            logged = run.log_model(
+                result.model,
+                input_example=example,
+                registered_name=tracking.registered_name or "oligomet-snf",
+                alias=tracking.alias,
+            )
             result.registry_uri = logged.registry_uri
         result.run_id = run.run_id
     say(f"run {result.run_id}; model {result.registry_uri}")

@@ -48,8 +48,12 @@ def test_sim_two_clusters_by_eigengap_and_perfect_nmi(sim, shared_data):
     assert nmi(truth, model.labels_) == 1.0
     estimate = model.cluster_estimate_
     reference = _estimate(shared_data / "snf_reference" / "snftool_sim_estimate.txt")
-    assert [estimate.eigengap_best, estimate.eigengap_second,
-            estimate.rotation_best, estimate.rotation_second] == reference
+    assert [
+        estimate.eigengap_best,
+        estimate.eigengap_second,
+        estimate.rotation_best,
+        estimate.rotation_second,
+    ] == reference
 
 
 @pytest.mark.realdata
@@ -60,11 +64,17 @@ def test_digits_three_clusters_and_nmi_above_any_view(digits, shared_data):
     assert nmi(truth, model.labels_) >= 0.97
     estimate = model.cluster_estimate_
     reference = _estimate(shared_data / "snf_reference" / "snftool_digits_estimate.txt")
-    assert [estimate.eigengap_best, estimate.eigengap_second,
-            estimate.rotation_best, estimate.rotation_second] == reference
+    assert [
+        estimate.eigengap_best,
+        estimate.eigengap_second,
+        estimate.rotation_best,
+        estimate.rotation_second,
+    ] == reference
     single = [
-        nmi(truth, spectral_labels(affinity_matrix(pairwise_distances(standardize(v))), 3,
-                                   random_state=0))
+        nmi(
+            truth,
+            spectral_labels(affinity_matrix(pairwise_distances(standardize(v))), 3, random_state=0),
+        )
         for v in views
     ]
     assert nmi(truth, model.labels_) > max(single)
@@ -75,8 +85,12 @@ def test_estimates_match_snftool_on_its_own_fused_networks(shared_data):
     reference = shared_data / "snf_reference"
     for name, candidates in (("sim", range(2, 6)), ("digits", range(2, 7))):
         estimate = estimate_n_clusters(np.load(reference / f"snftool_{name}_fused.npy"), candidates)
-        assert [estimate.eigengap_best, estimate.eigengap_second, estimate.rotation_best,
-                estimate.rotation_second] == _estimate(reference / f"snftool_{name}_estimate.txt")
+        assert [
+            estimate.eigengap_best,
+            estimate.eigengap_second,
+            estimate.rotation_best,
+            estimate.rotation_second,
+        ] == _estimate(reference / f"snftool_{name}_estimate.txt")
 
 
 @pytest.mark.realdata
@@ -87,9 +101,14 @@ def test_missing_twenty_percent_of_one_view_still_recovers_the_clusters(sim):
     partial[missing] = np.nan
     model = SNF(metric="euclidean", random_state=0).fit([views[0], partial])
     single_view = [
-        nmi(truth, spectral_labels(affinity_matrix(pairwise_distances(standardize(v),
-                                                                      metric="euclidean")),
-                                   2, random_state=0))
+        nmi(
+            truth,
+            spectral_labels(
+                affinity_matrix(pairwise_distances(standardize(v), metric="euclidean")),
+                2,
+                random_state=0,
+            ),
+        )
         for v in views
     ]
     assert model.n_clusters_ == 2
@@ -121,9 +140,11 @@ def test_mudata_gets_typed_slots():
     groups = np.repeat([0, 1], 25)
     samples = [f"P{i:02d}" for i in range(50)]
     views = {
-        name: ad.AnnData(rng.normal(size=(50, 8)) + 3 * groups[:, None],
-                         obs=pd.DataFrame(index=samples),
-                         var=pd.DataFrame(index=[f"{name}{j}" for j in range(8)]))
+        name: ad.AnnData(
+            rng.normal(size=(50, 8)) + 3 * groups[:, None],
+            obs=pd.DataFrame(index=samples),
+            var=pd.DataFrame(index=[f"{name}{j}" for j in range(8)]),
+        )
         for name in ("rna", "mirna")
     }
     mdata, _ = assemble(views)

@@ -13,7 +13,6 @@ from sklearn.cluster import spectral_clustering
 from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 
 from oligomet.io import assemble, read_clinical, read_expression
-from oligomet.models import combine_views
 from oligomet.pp import log_transform
 from oligomet.snf import SNF
 
@@ -67,15 +66,19 @@ def _views(folder, files, clinical_file):
 def _labels(W, n_clusters, seed=0):
     # oligomet draws the discretisation seed from the user's seed like this.
     state = np.random.RandomState(seed).randint(0, 2**31 - 1)
-    return spectral_clustering((W + W.T) / 2, n_clusters=n_clusters,
-                               assign_labels="discretize", random_state=state)
+    return spectral_clustering(
+        (W + W.T) / 2, n_clusters=n_clusters, assign_labels="discretize", random_state=state
+    )
 
 
 @pytest.fixture(scope="module")
 def acc(shared_data):
     folder = shared_data / "tcga_acc_mini"
-    return _views(folder, ["miniACC_RNASeq2GeneNorm.csv", "miniACC_miRNASeqGene.csv"],
-                  "miniACC_colData_full.csv")
+    return _views(
+        folder,
+        ["miniACC_RNASeq2GeneNorm.csv", "miniACC_miRNASeqGene.csv"],
+        "miniACC_colData_full.csv",
+    )
 
 
 def test_acc_subtypes_against_published_coc(acc, oligomet, shared_data):
@@ -86,14 +89,25 @@ def test_acc_subtypes_against_published_coc(acc, oligomet, shared_data):
     coc = mdata.obs["COC"].astype(object)
     known = coc.notna().to_numpy()
     expected_labels = _labels(reference, model.n_clusters_)
-    expected = (normalized_mutual_info_score(coc[known], expected_labels[known]),
-                adjusted_rand_score(coc[known], expected_labels[known]))
+    expected = (
+        normalized_mutual_info_score(coc[known], expected_labels[known]),
+        adjusted_rand_score(coc[known], expected_labels[known]),
+    )
     # The same numbers through the command line, as a user reports them.
     folder = shared_data / "tcga_acc_mini"
-    result = oligomet("cluster", "-e", folder / "miniACC_RNASeq2GeneNorm.csv",
-                      "-e", folder / "miniACC_miRNASeqGene.csv",
-                      "-c", folder / "miniACC_colData_full.csv", "--compare", "COC",
-                      "--no-log-model", "--json")
+    result = oligomet(
+        "cluster",
+        "-e",
+        folder / "miniACC_RNASeq2GeneNorm.csv",
+        "-e",
+        folder / "miniACC_miRNASeqGene.csv",
+        "-c",
+        folder / "miniACC_colData_full.csv",
+        "--compare",
+        "COC",
+        "--no-log-model",
+        "--json",
+    )
     assert result.exit_code == 0, result.stderr
     reported = json.loads(result.stdout)["comparisons"]["COC"]
     assert (reported["nmi"], reported["ari"]) == pytest.approx(expected, abs=1e-12)
@@ -117,8 +131,7 @@ def test_gbm_logrank_p_for_each_k(gbm, n_clusters):
     from oligomet.snf import survival_by_subtype
 
     survival = survival_by_subtype(model.labels_, mdata.obs["time_days"], mdata.obs["status"])
-    direct = multivariate_logrank_test(mdata.obs["time_days"], expected_labels,
-                                       mdata.obs["status"])
+    direct = multivariate_logrank_test(mdata.obs["time_days"], expected_labels, mdata.obs["status"])
     assert survival.p_value == pytest.approx(direct.p_value, rel=1e-9)
 
 
@@ -126,10 +139,24 @@ def test_cluster_cli_logs_what_the_issue_lists(oligomet, shared_data, tmp_path):
     from mlflow import MlflowClient
 
     folder = shared_data / "tcga_gbm_mrna_mirna"
-    result = oligomet("cluster", "-e", folder / "GeneExp_1500x100.csv",
-                      "-e", folder / "miRNAExp_470x100.csv", "-c", folder / "survival.csv",
-                      "--time", "time_days", "--event", "status", "--name", "gbm",
-                      "--alias", "subtypes", "--json")
+    result = oligomet(
+        "cluster",
+        "-e",
+        folder / "GeneExp_1500x100.csv",
+        "-e",
+        folder / "miRNAExp_470x100.csv",
+        "-c",
+        folder / "survival.csv",
+        "--time",
+        "time_days",
+        "--event",
+        "status",
+        "--name",
+        "gbm",
+        "--alias",
+        "subtypes",
+        "--json",
+    )
     assert result.exit_code == 0, result.stderr
     out = json.loads(result.stdout)
     client = MlflowClient(tracking_uri=oligomet.tracking_uri)
@@ -142,8 +169,14 @@ def test_cluster_cli_logs_what_the_issue_lists(oligomet, shared_data, tmp_path):
     assert "snf/subtypes_by_sample.csv" not in artifacts  # only with --log-sample-ids
     # The saved model assigns samples to the subtypes through `oligomet predict`.
     output = tmp_path / "subtypes.csv"
-    predicted = oligomet("predict", "models:/gbm@subtypes", folder / "GeneExp_1500x100.csv",
-                         folder / "miRNAExp_470x100.csv", "--output", output)
+    predicted = oligomet(
+        "predict",
+        "models:/gbm@subtypes",
+        folder / "GeneExp_1500x100.csv",
+        folder / "miRNAExp_470x100.csv",
+        "--output",
+        output,
+    )
     assert predicted.exit_code == 0, predicted.stderr
     table = pd.read_csv(output, index_col=0)
     assert set(table["subtype"]) <= set(range(out["n_clusters"]))

@@ -334,8 +334,11 @@ def cluster(
     ctx: typer.Context,
     expression: Annotated[
         list[Path] | None,
-        typer.Option("--expression", "-e", help="Expression table of one view (at least two), "
-                     "or an .h5mu with several."),
+        typer.Option(
+            "--expression",
+            "-e",
+            help="Expression table of one view (at least two), or an .h5mu with several.",
+        ),
     ] = None,
     clinical: Annotated[
         list[Path] | None,
@@ -344,12 +347,12 @@ def cluster(
     n_clusters: Annotated[
         str | None, typer.Option(help="Number of subtypes, or 'auto' (best eigengap, default).")
     ] = None,
-    n_neighbors: Annotated[int | None, typer.Option(help="K nearest neighbours (default 20).")] = None,
+    n_neighbors: Annotated[
+        int | None, typer.Option(help="K nearest neighbours (default 20).")
+    ] = None,
     mu: Annotated[float | None, typer.Option(help="Kernel scale mu (default 0.5).")] = None,
     n_iter: Annotated[int | None, typer.Option(help="Fusion iterations t (default 20).")] = None,
-    metric: Annotated[
-        str | None, typer.Option(help="sqeuclidean (default) or euclidean.")
-    ] = None,
+    metric: Annotated[str | None, typer.Option(help="sqeuclidean (default) or euclidean.")] = None,
     variant: Annotated[
         str | None, typer.Option(help="Fusion rule: snftool (default) or snfpy.")
     ] = None,
@@ -357,18 +360,25 @@ def cluster(
     event: Annotated[str | None, typer.Option(help="Event indicator column (1 = event).")] = None,
     compare: Annotated[
         list[str] | None,
-        typer.Option(help="Column of known labels to compare the subtypes with (NMI, ARI); "
-                     "repeatable."),
+        typer.Option(
+            help="Column of known labels to compare the subtypes with (NMI, ARI); repeatable."
+        ),
     ] = None,
     label: Annotated[
         str | None, typer.Option(help="Column for a subtype x oligo/poly table (Fisher/chi2).")
     ] = None,
-    positive: Annotated[list[str] | None, typer.Option(help="Positive value(s) of --label.")] = None,
-    negative: Annotated[list[str] | None, typer.Option(help="Negative value(s) of --label.")] = None,
+    positive: Annotated[
+        list[str] | None, typer.Option(help="Positive value(s) of --label.")
+    ] = None,
+    negative: Annotated[
+        list[str] | None, typer.Option(help="Negative value(s) of --label.")
+    ] = None,
     transform: Annotated[
         str | None, typer.Option(help="Per-sample transform: auto, none, log2, log2cpm.")
     ] = None,
-    seed: Annotated[int | None, typer.Option(help="Seed that fixes every result (default 0).")] = None,
+    seed: Annotated[
+        int | None, typer.Option(help="Seed that fixes every result (default 0).")
+    ] = None,
     name: Annotated[
         str | None, typer.Option(help="Registered model name (default oligomet-snf).")
     ] = None,
@@ -382,10 +392,14 @@ def cluster(
     ] = False,
     log_model: Annotated[
         bool,
-        typer.Option(help="Save the subtype model. It holds the training samples' standardised "
-                     "profiles (no IDs), as any nearest-neighbour model must."),
+        typer.Option(
+            help="Save the subtype model. It holds the training samples' standardised "
+            "profiles (no IDs), as any nearest-neighbour model must."
+        ),
     ] = True,
-    config: Annotated[Path | None, typer.Option(help="YAML config (fields of ClusterConfig).")] = None,
+    config: Annotated[
+        Path | None, typer.Option(help="YAML config (fields of ClusterConfig).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Fuse views with SNF, find subtypes, test what they mean, log and register the model."""
@@ -401,14 +415,23 @@ def cluster(
         values["snf.n_clusters"] = n_clusters if n_clusters == "auto" else _integer(n_clusters)
     for key, value in {
         "clinical": [str(p) for p in clinical] if clinical else None,
-        "snf.n_neighbors": n_neighbors, "snf.mu": mu, "snf.n_iter": n_iter,
-        "snf.metric": metric, "snf.variant": variant,
-        "time": time, "event": event, "compare": compare or None,
-        "label.column": label, "label.positive": positive or None,
+        "snf.n_neighbors": n_neighbors,
+        "snf.mu": mu,
+        "snf.n_iter": n_iter,
+        "snf.metric": metric,
+        "snf.variant": variant,
+        "time": time,
+        "event": event,
+        "compare": compare or None,
+        "label.column": label,
+        "label.positive": positive or None,
         "label.negative": negative or None,
-        "seed": seed, "log_model": None if log_model else False,
-        "tracking.registered_name": name, "tracking.alias": alias,
-        "tracking.experiment": experiment, "tracking.tracking_uri": tracking_uri,
+        "seed": seed,
+        "log_model": None if log_model else False,
+        "tracking.registered_name": name,
+        "tracking.alias": alias,
+        "tracking.experiment": experiment,
+        "tracking.tracking_uri": tracking_uri,
         "tracking.log_sample_ids": log_sample_ids or None,
     }.items():
         if value is not None:
