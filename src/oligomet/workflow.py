@@ -854,7 +854,7 @@ def cluster(
                 )
     elif config.time or config.compare or config.label.column:
         raise InputError("--time, --compare and --label need a --clinical table")
-    views, transforms, sources, _ = _read_views(config, clinical, list(config.exclude_features))
+    views, transforms, _sources, _ = _read_views(config, clinical, list(config.exclude_features))
     sample_map = read_sample_map(config.sample_map) if config.sample_map else None
     clinical_name = " + ".join(Path(p).name for p in config.clinical) or "clinical"
     mdata, match = assemble(views, clinical, clinical_name=clinical_name, sample_map=sample_map)
