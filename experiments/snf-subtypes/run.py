@@ -50,7 +50,7 @@ def main() -> None:
         rows.append(
             f"| {config.stem} | {out['n_clusters']} | "
             f"{estimate['eigengap_best']} / {estimate['rotation_best']} | "
-            f"{', '.join(out['subtype_sizes'].values())} | "
+            f"{', '.join(map(str, out['subtype_sizes'].values()))} | "
             f"{_format(coc.get('nmi'))} | {_format(coc.get('ari'))} | "
             f"{_format(association.get('p_value'))} | {_format(out['logrank_p'])} | "
             f"`{out['run_id'][:8]}` |"
