@@ -121,9 +121,11 @@ def affinity_matrix(distances: np.ndarray, *, n_neighbors: int = 20, mu: float =
     return _affinity_inplace(D, n_neighbors=n_neighbors, mu=mu)
 
 
-def _affinity_inplace(D: np.ndarray, *, n_neighbors: int, mu: float) -> np.ndarray:
+def _affinity_inplace(D: np.ndarray, *, n_neighbors: int, mu: float, return_means: bool = False):
     """:func:`affinity_matrix` overwriting ``D`` (float64, N x N) instead of copying it: one
-    N x N matrix in memory instead of five. Same arithmetic, in row blocks."""
+    N x N matrix in memory instead of five. Same arithmetic, in row blocks. With
+    ``return_means``, also the mean distance of each sample to its K nearest neighbours (what a
+    new sample's affinities to these samples are scaled by)."""
     n = D.shape[0]
     if D.ndim != 2 or D.shape[1] != n:
         raise InputError(f"distances must be a square matrix, got shape {D.shape}")
@@ -158,7 +160,7 @@ def _affinity_inplace(D: np.ndarray, *, n_neighbors: int, mu: float) -> np.ndarr
     # W is symmetric to the last bit already (D is, and the formula is); the textbook
     # (W + W.T) / 2 is kept for inputs that are not, at the cost of one in-place pass.
     _kernel().symmetrize_inplace(D)
-    return D
+    return (D, means) if return_means else D
 
 
 def dominant_set(W: np.ndarray, n_neighbors: int) -> sparse.csr_matrix:

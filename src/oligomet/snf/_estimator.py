@@ -14,7 +14,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._errors import InputError
 from ._cluster import estimate_n_clusters, spectral_labels
-from ._core import _EPS, VARIANTS, affinity_matrix, fuse, pairwise_distances, standardize
+from ._core import _EPS, VARIANTS, _affinity_inplace, fuse, pairwise_distances, standardize
 
 __all__ = ["SNF", "MultiViewSNF", "SubtypeModel"]
 
@@ -186,9 +186,10 @@ class SNF(ClusterMixin, BaseEstimator):
                 f"(K = {self.n_neighbors}); lower K"
             )
         distances = pairwise_distances(view[present], metric=self.metric)
-        W = affinity_matrix(distances, n_neighbors=self.n_neighbors, mu=self.mu)
-        nearest = np.partition(distances, self.n_neighbors, axis=1)[:, : self.n_neighbors + 1]
-        means = (nearest.sum(axis=1) - nearest.min(axis=1)) / self.n_neighbors + _EPS
+        # In place: the distances become the affinities (one N x N matrix, not two).
+        W, means = _affinity_inplace(
+            distances, n_neighbors=self.n_neighbors, mu=self.mu, return_means=True
+        )
         if present.all():
             return W, means
         full = np.zeros((n, n))
