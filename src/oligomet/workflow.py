@@ -282,10 +282,9 @@ def load_cohort(config: TrainConfig) -> Cohort:
     InputError
         For any problem with the files, the sample IDs, the label definition or the values.
     """
-    from .io import assemble, read_clinical, read_clinical_tables, read_sample_map
+    from .io import assemble, read_sample_map
     from .labels import make_labels
     from .models import combine_views
-    from .pp import log_transform
 
     label = config.label
     notices: list[str] = []
@@ -309,10 +308,7 @@ def load_cohort(config: TrainConfig) -> Cohort:
     else:
         if label.column is None:
             raise InputError("--label is required: the clinical column that defines the classes")
-        clinical = None
-        if config.clinical:
-            reader = read_clinical if len(config.clinical) == 1 else read_clinical_tables
-            clinical = reader(config.clinical[0] if len(config.clinical) == 1 else config.clinical)
+        clinical = _read_clinical(config.clinical)
         drop = [*_label_columns(label), *config.exclude_features]
         views, transforms, sources, embedded_obs = _read_views(config, clinical, drop)
         notices.extend(_shared_file_notices(config, drop))
@@ -331,15 +327,7 @@ def load_cohort(config: TrainConfig) -> Cohort:
             clinical = clinical[drop]
         name = " + ".join(Path(v.path).name for v in config.expression)
     sample_map = read_sample_map(config.sample_map) if config.sample_map else None
-    rule = {
-        "column": label.column,
-        "positive": label.positive or None,
-        "negative": label.negative or None,
-        "time": label.time,
-        "horizon": label.horizon,
-        "oligo_max": label.oligo_max,
-        "poly_min": label.poly_min,
-    }
+    rule = _label_rule(label)
     # The label definition is checked against the whole clinical table first, so that a value
     # that only disappears in the sample match is not reported as a typo.
     make_labels(clinical, **rule)
@@ -356,13 +344,8 @@ def load_cohort(config: TrainConfig) -> Cohort:
         ) from None
     labelled = {view_name: mdata[view_name][labels.y.index].copy() for view_name in views}
     X, blocks = combine_views(labelled)
-    methods = []
-    for block, source in zip(blocks, sources, strict=True):
-        # Validates the values for the requested transform (negative counts, empty libraries)
-        # with file, sample and feature named, and resolves "auto" on the training data.
-        checked = log_transform(labelled[block.name], method=transforms[block.name], copy=True)
-        method = checked.uns["oligomet"]["log_transform"]["method"]
-        methods.append((block.name, method, block.start, block.stop))
+    methods = _resolve_transforms(labelled, blocks, transforms)
+    for (_view, method, _start, _stop), source in zip(methods, sources, strict=True):
         source["transform"] = method
     counts = {
         "n_common": len(match.common),
@@ -379,6 +362,49 @@ def load_cohort(config: TrainConfig) -> Cohort:
         match_counts=counts,
         notices=notices,
     )
+
+
+def _read_clinical(paths: list[Path]) -> pd.DataFrame | None:
+    """One clinical table, or several per-variable files joined on sample IDs, or None."""
+    from .io import read_clinical, read_clinical_tables
+
+    if not paths:
+        return None
+    return read_clinical(paths[0]) if len(paths) == 1 else read_clinical_tables(paths)
+
+
+def _label_rule(label: LabelConfig) -> dict[str, Any]:
+    """The keyword arguments of :func:`oligomet.labels.make_labels` for a label config."""
+    return {
+        "column": label.column,
+        "positive": label.positive or None,
+        "negative": label.negative or None,
+        "time": label.time,
+        "horizon": label.horizon,
+        "oligo_max": label.oligo_max,
+        "poly_min": label.poly_min,
+    }
+
+
+def _resolve_transforms(views: Mapping[str, Any], blocks, requested: Mapping[str, str]):
+    """Each view's per-sample transform as ``(name, method, start, stop)``.
+
+    Validates the values for the requested transform (negative counts, empty libraries) with
+    file, sample and feature named, and resolves ``"auto"`` on the given samples.
+    """
+    from .pp import log_transform
+
+    methods = []
+    for block in blocks:
+        checked = log_transform(views[block.name], method=requested[block.name], copy=True)
+        method = checked.uns["oligomet"]["log_transform"]["method"]
+        methods.append((block.name, method, block.start, block.stop))
+    return methods
+
+
+def _input_example(X: pd.DataFrame) -> pd.DataFrame:
+    """A row of training medians: shows a model's input format without exposing a patient."""
+    return X.median().to_frame().T.set_axis(["training_median"])
 
 
 def _shared_file_notices(config: TrainConfig, dropped: list[str]) -> list[str]:
@@ -613,8 +639,7 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
             title=f"{config.model}: {cohort.labels.positive_name} vs {cohort.labels.negative_name}",
         )
         run.log_figure(figure, "evaluation/roc.png")
-        # A row of training medians: shows the input format without exposing a patient.
-        example = cohort.X.median().to_frame().T.set_axis(["training_median"])
+        example = _input_example(cohort.X)
         logged = run.log_model(
             outcome.classifier,
             input_example=example,
@@ -827,9 +852,8 @@ def cluster(
     """
     from sklearn.pipeline import Pipeline
 
-    from .io import assemble, read_clinical, read_clinical_tables, read_sample_map
+    from .io import assemble, read_sample_map
     from .models import FeatureAligner, ViewLogTransform, combine_views
-    from .pp import log_transform
     from .snf import (
         MultiViewSNF,
         SubtypeModel,
@@ -843,10 +867,8 @@ def cluster(
         Path(v.path).suffix.lower() == ".h5mu" for v in config.expression
     ):
         raise InputError("SNF fuses at least 2 views: give --expression twice (or an .h5mu)")
-    clinical = None
-    if config.clinical:
-        reader = read_clinical if len(config.clinical) == 1 else read_clinical_tables
-        clinical = reader(config.clinical[0] if len(config.clinical) == 1 else config.clinical)
+    clinical = _read_clinical(config.clinical)
+    if clinical is not None:
         for column in [config.time, config.event, *config.compare, config.label.column]:
             if column and column not in clinical.columns:
                 raise InputError(
@@ -859,18 +881,9 @@ def cluster(
     clinical_name = " + ".join(Path(p).name for p in config.clinical) or "clinical"
     mdata, match = assemble(views, clinical, clinical_name=clinical_name, sample_map=sample_map)
     X, blocks = combine_views({name: mdata[name] for name in views})
-    methods = []
-    for block in blocks:
-        checked = log_transform(mdata[block.name].copy(), method=transforms[block.name], copy=True)
-        methods.append(
-            (
-                block.name,
-                checked.uns["oligomet"]["log_transform"]["method"],
-                block.start,
-                block.stop,
-            )
-        )
-        say(f"view {block.name}: {block.stop - block.start} features, transform {methods[-1][1]}")
+    methods = _resolve_transforms({name: mdata[name] for name in views}, blocks, transforms)
+    for name, method, start, stop in methods:
+        say(f"view {name}: {stop - start} features, transform {method}")
     settings = config.snf.model_dump()
     settings["random_state"] = config.seed
     pipeline = Pipeline(
@@ -914,20 +927,10 @@ def cluster(
     if config.label.column:
         from .labels import make_labels
 
-        rule = config.label
-        oligo_poly = make_labels(
-            obs,
-            column=rule.column,
-            positive=rule.positive or None,
-            negative=rule.negative or None,
-            time=rule.time,
-            horizon=rule.horizon,
-            oligo_max=rule.oligo_max,
-            poly_min=rule.poly_min,
-        )
+        oligo_poly = make_labels(obs, **_label_rule(config.label))
         result.association = subtype_association(labels.loc[oligo_poly.y.index], oligo_poly.y)
         say(
-            f"subtype x {rule.column}: {result.association.test} p = "
+            f"subtype x {config.label.column}: {result.association.test} p = "
             f"{result.association.p_value:.3g}"
         )
     if track:
@@ -993,7 +996,7 @@ def _track_clustering(result: ClusterResult, X: pd.DataFrame, match, say) -> Non
             subtypes = pd.Series(snf.labels_, index=X.index, name="subtype")
             run.log_table(subtypes.to_frame(), "snf/subtypes_by_sample.csv")
         if config.log_model:
-            example = X.median().to_frame().T.set_axis(["training_median"])
+            example = _input_example(X)
             logged = run.log_model(
                 result.model,
                 input_example=example,

@@ -29,6 +29,34 @@ app = typer.Typer(
 
 USER_ERROR = 2
 
+# Options several commands share, declared once.
+TrackingUri = Annotated[
+    str | None,
+    typer.Option(
+        envvar="MLFLOW_TRACKING_URI",
+        help="MLflow tracking URI (default: sqlite file mlflow.db in the working directory).",
+    ),
+]
+Seed = Annotated[int | None, typer.Option(help="Seed that fixes every result (default 0).")]
+Alias = Annotated[str | None, typer.Option(help="Alias to set on the registered version.")]
+Experiment = Annotated[str | None, typer.Option(help="MLflow experiment (default oligomet).")]
+AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
+Positive = Annotated[
+    list[str] | None,
+    typer.Option(help="Value(s) of --label for the positive (polymetastatic) class; repeatable."),
+]
+Negative = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Value(s) of --label for the negative (oligometastatic) class; repeatable. "
+        "Other values are excluded and reported."
+    ),
+]
+Transform = Annotated[
+    str | None,
+    typer.Option(help="Per-sample transform of every view: auto (default), none, log2, log2cpm."),
+]
+
 
 def _fail(message: str) -> None:
     typer.echo(f"error: {message}", err=True)
@@ -134,19 +162,8 @@ def train(
             help="Clinical column defining the classes (the event indicator with --time)."
         ),
     ] = None,
-    positive: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Value(s) of --label for the positive (polymetastatic) class; repeatable."
-        ),
-    ] = None,
-    negative: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Value(s) of --label for the negative (oligometastatic) class; repeatable. "
-            "Other values are excluded and reported."
-        ),
-    ] = None,
+    positive: Positive = None,
+    negative: Negative = None,
     time: Annotated[
         str | None,
         typer.Option(
@@ -171,12 +188,7 @@ def train(
     model: Annotated[
         str | None, typer.Option(help="Model name: logistic_enet (default) or mir200c.")
     ] = None,
-    transform: Annotated[
-        str | None,
-        typer.Option(
-            help="Per-sample transform of every view: auto (default), none, log2, log2cpm."
-        ),
-    ] = None,
+    transform: Transform = None,
     orientation: Annotated[
         str | None,
         typer.Option(
@@ -209,26 +221,14 @@ def train(
     n_permutations: Annotated[
         int | None, typer.Option(help="Label permutations for the null AUC (default 5; 0 skips).")
     ] = None,
-    seed: Annotated[
-        int | None, typer.Option(help="Seed that fixes every result (default 0).")
-    ] = None,
+    seed: Seed = None,
     n_jobs: Annotated[int | None, typer.Option(help="Folds fitted in parallel.")] = None,
     name: Annotated[
         str | None, typer.Option(help="Registered model name (default oligomet-<model>).")
     ] = None,
-    alias: Annotated[
-        str | None, typer.Option(help="Alias to set on the registered version.")
-    ] = None,
-    experiment: Annotated[
-        str | None, typer.Option(help="MLflow experiment (default oligomet).")
-    ] = None,
-    tracking_uri: Annotated[
-        str | None,
-        typer.Option(
-            envvar="MLFLOW_TRACKING_URI",
-            help="MLflow tracking URI (default: sqlite file mlflow.db in the working directory).",
-        ),
-    ] = None,
+    alias: Alias = None,
+    experiment: Experiment = None,
+    tracking_uri: TrackingUri = None,
     log_predictions: Annotated[
         bool,
         typer.Option(help="Also log per-sample out-of-fold probabilities (patient-level data)."),
@@ -243,7 +243,7 @@ def train(
             "(--cv.n_splits 3) last."
         ),
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Train a classifier, evaluate it by repeated cross-validation, log and register it."""
     from ..workflow import load_config
@@ -367,26 +367,16 @@ def cluster(
     label: Annotated[
         str | None, typer.Option(help="Column for a subtype x oligo/poly table (Fisher/chi2).")
     ] = None,
-    positive: Annotated[
-        list[str] | None, typer.Option(help="Positive value(s) of --label.")
-    ] = None,
-    negative: Annotated[
-        list[str] | None, typer.Option(help="Negative value(s) of --label.")
-    ] = None,
-    transform: Annotated[
-        str | None, typer.Option(help="Per-sample transform: auto, none, log2, log2cpm.")
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option(help="Seed that fixes every result (default 0).")
-    ] = None,
+    positive: Positive = None,
+    negative: Negative = None,
+    transform: Transform = None,
+    seed: Seed = None,
     name: Annotated[
         str | None, typer.Option(help="Registered model name (default oligomet-snf).")
     ] = None,
-    alias: Annotated[str | None, typer.Option(help="Alias for the registered version.")] = None,
-    experiment: Annotated[str | None, typer.Option(help="MLflow experiment.")] = None,
-    tracking_uri: Annotated[
-        str | None, typer.Option(envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI.")
-    ] = None,
+    alias: Alias = None,
+    experiment: Experiment = None,
+    tracking_uri: TrackingUri = None,
     log_sample_ids: Annotated[
         bool, typer.Option(help="Also log each sample's subtype with its ID (patient-level).")
     ] = False,
@@ -400,7 +390,7 @@ def cluster(
     config: Annotated[
         Path | None, typer.Option(help="YAML config (fields of ClusterConfig).")
     ] = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    as_json: AsJson = False,
 ) -> None:
     """Fuse views with SNF, find subtypes, test what they mean, log and register the model."""
     from ..workflow import cluster as run_clustering
@@ -480,10 +470,7 @@ def predict(
         str | None,
         typer.Option(help="Delimiter of the table (default: detected from the first line)."),
     ] = None,
-    tracking_uri: Annotated[
-        str | None,
-        typer.Option(envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI holding the model."),
-    ] = None,
+    tracking_uri: TrackingUri = None,
 ) -> None:
     """Score new samples with a saved model; writes probability and predicted class per sample."""
     from ..workflow import predict as run_prediction
@@ -510,9 +497,7 @@ def predict(
 def runs(
     experiment: Annotated[str, typer.Option(help="MLflow experiment.")] = "oligomet",
     max_results: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20,
-    tracking_uri: Annotated[
-        str | None, typer.Option(envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI.")
-    ] = None,
+    tracking_uri: TrackingUri = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:
     """List recent runs with their key metrics."""
@@ -565,10 +550,7 @@ def runs(
 @user_errors
 def ui(
     port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 5000,
-    tracking_uri: Annotated[
-        str | None,
-        typer.Option(envvar="MLFLOW_TRACKING_URI", help="MLflow tracking URI to browse."),
-    ] = None,
+    tracking_uri: TrackingUri = None,
 ) -> None:
     """Serve the MLflow UI on 127.0.0.1 (Ctrl-C stops it)."""
     import signal
