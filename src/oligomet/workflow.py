@@ -27,6 +27,8 @@ __all__ = [
     "ClusterConfig",
     "ClusterResult",
     "Cohort",
+    "EvaluateConfig",
+    "EvaluationResult",
     "LabelConfig",
     "SNFSettings",
     "TrackingConfig",
@@ -34,6 +36,7 @@ __all__ = [
     "TrainResult",
     "ViewConfig",
     "cluster",
+    "evaluate",
     "load_cluster_config",
     "load_cohort",
     "load_config",
@@ -74,10 +77,12 @@ class LabelConfig(_Strict):
 
 
 class CVConfig(_Strict):
-    """Repeated stratified cross-validation settings."""
+    """Nested, repeated stratified cross-validation settings."""
 
     n_splits: int = Field(5, ge=2)
     n_repeats: int = Field(5, ge=1)
+    n_inner_splits: int = Field(3, ge=2)
+    threshold: Literal["youden"] | float = "youden"
     n_permutations: int = Field(5, ge=0)
     n_bootstrap: int = Field(1000, ge=10)
     confidence: float = Field(0.95, gt=0, lt=1)
@@ -107,6 +112,11 @@ class TrainConfig(_Strict):
     sample_map: Path | None = None
     label: LabelConfig = Field(default_factory=LabelConfig)
     model: str = "logistic_enet"
+    selection: Literal["univariate", "l1", "none"] | None = None
+    n_select: int | None = Field(None, ge=1)
+    search: bool = True
+    param_grid: dict[str, list[Any]] | None = None
+    groups: str | None = None
     cv: CVConfig = Field(default_factory=CVConfig)
     seed: int = 0
     n_jobs: int | None = None
@@ -207,6 +217,7 @@ class Cohort:
     match_report: str = ""
     match_counts: dict[str, Any] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
+    groups: pd.Series | None = None
 
     @property
     def digest(self) -> str:
@@ -221,6 +232,22 @@ class Cohort:
 
 def _label_columns(label: LabelConfig) -> list[str]:
     return [c for c in (label.column, label.time) if c]
+
+
+def _recipe_label(model: str, label: LabelConfig, clinical: pd.DataFrame) -> LabelConfig:
+    """A recipe's count thresholds (Wuttig: few < 8 vs many > 16) when the label column holds
+    counts and the user gave no rule of their own."""
+    from .models import RECIPE_LABELS
+
+    implied = RECIPE_LABELS.get(model)
+    own_rule = label.positive or label.negative or label.time or label.oligo_max or label.poly_min
+    if not implied or own_rule or label.column not in clinical.columns:
+        return label
+    if not pd.api.types.is_numeric_dtype(pd.to_numeric(clinical[label.column], errors="coerce")):
+        return label
+    if pd.to_numeric(clinical[label.column], errors="coerce").notna().sum() == 0:
+        return label
+    return label.model_copy(update=implied)
 
 
 def _read_views(
@@ -309,7 +336,8 @@ def load_cohort(config: TrainConfig) -> Cohort:
         if label.column is None:
             raise InputError("--label is required: the clinical column that defines the classes")
         clinical = _read_clinical(config.clinical)
-        drop = [*_label_columns(label), *config.exclude_features]
+        drop = [*_label_columns(label), *([config.groups] if config.groups else [])]
+        drop += config.exclude_features
         views, transforms, sources, embedded_obs = _read_views(config, clinical, drop)
         notices.extend(_shared_file_notices(config, drop))
         if clinical is not None:
@@ -327,6 +355,12 @@ def load_cohort(config: TrainConfig) -> Cohort:
             clinical = clinical[drop]
         name = " + ".join(Path(v.path).name for v in config.expression)
     sample_map = read_sample_map(config.sample_map) if config.sample_map else None
+    if config.groups and config.groups not in clinical.columns:
+        raise InputError(
+            f"group column {config.groups!r} is not in {clinical_name}; it should hold the "
+            "patient of each sample"
+        )
+    label = _recipe_label(getattr(config, "model", ""), label, clinical)
     rule = _label_rule(label)
     # The label definition is checked against the whole clinical table first, so that a value
     # that only disappears in the sample match is not reported as a typo.
@@ -351,7 +385,16 @@ def load_cohort(config: TrainConfig) -> Cohort:
         "n_common": len(match.common),
         **{_metric_name(f"n_{t}"): n for t, n in _table_sizes(match).items()},
     }
+    groups = None
+    if config.groups:
+        groups = mdata.obs[config.groups].loc[X.index]
+        if groups.isna().any():
+            raise InputError(
+                f"group column {config.groups!r} is empty for sample "
+                f"{groups.index[groups.isna()][0]!r}; every sample needs its patient"
+            )
     return Cohort(
+        groups=groups,
         X=X,
         y=labels.y.loc[X.index].astype(int),
         labels=labels,
@@ -439,6 +482,33 @@ def _outcome_like_features(X: pd.DataFrame, y: pd.Series, *, limit: float = 0.97
     ]
 
 
+def _search_space(config: TrainConfig, estimator) -> dict[str, list] | None:
+    """The inner-fold search space: the config's own, else the model's default (if searching)."""
+    from .models import param_grid
+
+    if not config.search:
+        return None
+    grid = config.param_grid if config.param_grid is not None else param_grid(config.model)
+    if not grid:
+        return None
+    known = estimator.get_params()
+    unknown = [key for key in grid if key not in known]
+    if unknown:
+        tunable = ", ".join(k for k in known if k.startswith("classifier__"))
+        raise InputError(
+            f"param_grid names {', '.join(map(repr, unknown))}, not parameters of "
+            f"{config.model}; parameters of its classifier: {tunable}"
+        )
+    empty = [key for key, values in grid.items() if not values]
+    if empty:
+        raise InputError(f"param_grid gives no values for {', '.join(map(repr, empty))}")
+    return grid
+
+
+def _grid_size(grid: Mapping[str, list]) -> int:
+    return int(np.prod([len(values) for values in grid.values()]))
+
+
 def _metric_name(text: str) -> str:
     """MLflow metric names allow letters, digits and ``_-./ ``; replace anything else."""
     return re.sub(r"[^\w\-./ ]", "_", text)
@@ -487,6 +557,12 @@ class TrainResult:
             "labels": self.cohort.labels.to_dict(include_samples=False),
             "notices": list(self.cohort.notices),
             "metrics": self.cv.to_dict()["metrics"],
+            "n_outer_folds": len(self.cv.fold_scores),
+            "selection_frequency": self.cv.to_dict()["selection_frequency"],
+            "final_model": {
+                "params": self.classifier.metadata.get("params", {}),
+                "threshold": self.classifier.threshold,
+            },
         }
 
 
@@ -511,9 +587,7 @@ def train(
     progress : callable or None
         Called with short status messages.
     """
-    from sklearn.base import clone
-
-    from .evaluation import cross_validate
+    from .evaluation import cross_validate, fit_tuned
     from .models import TrainedClassifier, make_model, model_inputs
 
     say = progress or (lambda message: logger.info(message))
@@ -530,23 +604,39 @@ def train(
         cohort.X, cohort.views = cohort.X[inputs], views
         say(f"{config.model} uses {len(inputs)} of the features")
     estimator = make_model(
-        config.model, cohort.X.columns, views=cohort.views, random_state=config.seed
+        config.model,
+        cohort.X.columns,
+        views=cohort.views,
+        random_state=config.seed,
+        selection=config.selection,
+        n_select=config.n_select,
     )
+    grid = _search_space(config, estimator)
     cv = config.cv
+    groups = None if cohort.groups is None else cohort.groups.to_numpy()
+    search = (
+        f"; inner {cv.n_inner_splits}-fold search over {_grid_size(grid)} settings" if grid else ""
+    )
     say(
-        f"cross-validating {config.model}: {cv.n_repeats} x {cv.n_splits}-fold, "
+        f"cross-validating {config.model}: {cv.n_repeats} x {cv.n_splits}-fold{search}, "
         f"{cv.n_permutations} label permutations, on {len(cohort.X)} samples x "
         f"{cohort.X.shape[1]} features"
     )
+    names = (cohort.labels.negative_name, cohort.labels.positive_name)
     result = cross_validate(
         estimator,
         cohort.X,
         cohort.y.to_numpy(),
+        param_grid=grid,
+        n_inner_splits=cv.n_inner_splits,
+        threshold=cv.threshold,
         n_splits=cv.n_splits,
         n_repeats=cv.n_repeats,
         n_permutations=cv.n_permutations,
         n_bootstrap=cv.n_bootstrap,
         confidence=cv.confidence,
+        groups=groups,
+        class_names=names,
         n_jobs=config.n_jobs,
         random_state=config.seed,
     )
@@ -556,19 +646,31 @@ def train(
             "by construction); the cohort is probably too small or too weak for this model"
         )
         say(cohort.notices[-1])
-    final = clone(estimator).fit(cohort.X, cohort.y.to_numpy())
+    # The final model: the same inner search and threshold choice, on all labelled samples.
+    final = fit_tuned(
+        estimator,
+        cohort.X,
+        cohort.y.to_numpy(),
+        param_grid=grid,
+        n_inner_splits=cv.n_inner_splits,
+        threshold=cv.threshold,
+        groups=groups,
+        random_state=config.seed,
+    )
     classifier = TrainedClassifier(
-        final,
+        final.model,
         positive_name=cohort.labels.positive_name,
         negative_name=cohort.labels.negative_name,
         metadata={
             "model": config.model,
+            "params": final.params,
             "label_rule": cohort.labels.rule,
             "views": [
                 {"name": n, "transform": m, "n_features": b - a} for n, m, a, b in cohort.views
             ],
             "dataset_digest": cohort.digest,
         },
+        threshold=final.threshold,
     )
     outcome = TrainResult(config=config, cohort=cohort, cv=result, classifier=classifier)
     if track:
@@ -577,7 +679,6 @@ def train(
 
 
 def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
-    from .evaluation import plot_roc
     from .tracking import start_run
 
     config, cohort, cv = outcome.config, outcome.cohort, outcome.cv
@@ -601,6 +702,14 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
                 },
                 "label": cohort.labels.rule,
                 "cv": config.cv.model_dump(),
+                "selection": config.selection or "model default",
+                "n_select": config.n_select or "model default",
+                "param_grid": cv.params.get("param_grid") or "none",
+                "groups": config.groups or "none",
+                "final": {
+                    "params": outcome.classifier.metadata.get("params") or "none",
+                    "threshold": outcome.classifier.threshold,
+                },
                 "views": {n: {"transform": m, "n_features": b - a} for n, m, a, b in cohort.views},
             }
         )
@@ -614,12 +723,19 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
         for row in cv.fold_scores.itertuples():
             step = row.repeat * config.cv.n_splits + row.fold
             run.log_metrics(
-                {"fold_roc_auc": row.roc_auc, "fold_balanced_accuracy": row.balanced_accuracy},
+                {
+                    "fold_roc_auc": row.roc_auc,
+                    "fold_balanced_accuracy": row.balanced_accuracy,
+                    "fold_threshold": row.threshold,
+                },
                 step=step,
             )
         for row in cv.null_scores.itertuples():
             run.log_metrics({"permuted_roc_auc": row.roc_auc}, step=row.permutation)
         run.log_dict(cv.to_dict(), "evaluation/cross_validation.json")
+        # Feature names and fold-level counts: no patient-level values.
+        frequency = cv.selection_frequency.rename_axis("feature").reset_index()
+        run.log_table(frequency, "evaluation/selection_frequency.csv")
         run.log_dict(
             cohort.labels.to_dict(include_samples=tracking.log_sample_ids),
             "evaluation/labels.json",
@@ -634,11 +750,9 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
                 columns=[f"repeat_{i}" for i in range(cv.oof_proba.shape[0])],
             )
             run.log_table(oof.assign(label=cohort.y), "evaluation/out_of_fold_probabilities.csv")
-        figure = plot_roc(
-            cv,
-            title=f"{config.model}: {cohort.labels.positive_name} vs {cohort.labels.negative_name}",
-        )
-        run.log_figure(figure, "evaluation/roc.png")
+        title = f"{config.model}: {cohort.labels.positive_name} vs {cohort.labels.negative_name}"
+        for name, figure in _evaluation_figures(cv, title).items():
+            run.log_figure(figure, f"evaluation/{name}.png")
         example = _input_example(cohort.X)
         logged = run.log_model(
             outcome.classifier,
@@ -652,6 +766,20 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
         outcome.registry_uri = logged.registry_uri
         outcome.tracking_uri = run.tracking_uri
     say(f"run {outcome.run_id} logged to {outcome.tracking_uri}; model {outcome.registry_uri}")
+
+
+def _evaluation_figures(result, title: str) -> dict[str, Any]:
+    """The standard plots of a (cross-)validation result, by file stem."""
+    from .evaluation import plot_calibration, plot_confusion, plot_roc, plot_selection_frequency
+
+    figures = {
+        "roc": plot_roc(result, title=title),
+        "calibration": plot_calibration(result, title=title),
+        "confusion": plot_confusion(result, title=title),
+    }
+    if not result.selection.empty:
+        figures["selection_frequency"] = plot_selection_frequency(result, title=title)
+    return figures
 
 
 def _dataset_source(cohort: Cohort) -> str:
@@ -762,6 +890,238 @@ def predict(
     if output is not None:
         write_csv(scores, output)
     return scores
+
+
+class EvaluateConfig(_Strict):
+    """An external validation: a saved model scored on another labelled cohort.
+
+    With no ``label`` column, the label rule the model was trained with is used (its column
+    must exist in the new clinical table).
+    """
+
+    expression: list[ViewConfig] = Field(default_factory=list)
+    clinical: list[Path] = Field(default_factory=list)
+    exclude_features: list[str] = Field(default_factory=list)
+    sample_map: Path | None = None
+    label: LabelConfig = Field(default_factory=LabelConfig)
+    groups: str | None = None
+    n_bootstrap: int = Field(1000, ge=10)
+    confidence: float = Field(0.95, gt=0, lt=1)
+    seed: int = 0
+    tracking: TrackingConfig = Field(default_factory=TrackingConfig)
+
+
+@dataclass
+class EvaluationResult:
+    """What ``evaluate`` produced and where it was recorded."""
+
+    config: EvaluateConfig
+    model_uri: str
+    model: str
+    overlap: Any  # oligomet.evaluation.FeatureOverlap
+    cohort: Cohort
+    result: Any  # oligomet.evaluation.CrossValidationResult
+    run_id: str | None = None
+    tracking_uri: str | None = None
+
+    @property
+    def summary(self) -> pd.DataFrame:
+        return self.result.summary
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "run_id": self.run_id,
+            "tracking_uri": self.tracking_uri,
+            "model_uri": self.model_uri,
+            "model": self.model,
+            "dataset": self.cohort.name,
+            "dataset_digest": self.cohort.digest,
+            "labels": self.cohort.labels.to_dict(include_samples=False),
+            "feature_overlap": self.overlap.to_dict(),
+            "notices": list(self.cohort.notices),
+            "metrics": self.result.to_dict()["metrics"],
+        }
+
+
+def _label_from_rule(rule: Mapping[str, Any]) -> LabelConfig:
+    """The label config that reproduces a recorded label rule (``LabelResult.rule``)."""
+    kind = rule.get("kind")
+    if kind == "count":
+        return LabelConfig(
+            column=rule["column"], oligo_max=rule["oligo_max"], poly_min=rule.get("poly_min")
+        )
+    if kind == "category":
+        return LabelConfig(
+            column=rule["column"],
+            positive=[str(v) for v in rule.get("positive") or []],
+            negative=[str(v) for v in rule.get("negative") or []],
+        )
+    if kind == "time":
+        return LabelConfig(column=rule["event"], time=rule["time"], horizon=rule["horizon"])
+    raise InputError("the model records no label rule; give --label (and its options)")
+
+
+def evaluate(
+    model_uri: str,
+    config: EvaluateConfig,
+    *,
+    track: bool = True,
+    progress: Callable[[str], None] | None = None,
+) -> EvaluationResult:
+    """Validate a saved classifier on an independent cohort (nothing is refitted).
+
+    The cohort is read and labelled like a training cohort; its columns are matched to the
+    model's features by name (miRNA spellings reconciled), with a feature-overlap report; the
+    model's probabilities and its in-fold-chosen threshold give the same metrics and plots as
+    cross-validation, with bootstrap intervals. The run is recorded in MLflow (no model is
+    logged).
+
+    Raises
+    ------
+    InputError
+        Bad files or labels, an SNF subtype model, or features the model needs that the cohort
+        lacks (all listed).
+    """
+    from .evaluation import feature_overlap, validate_predictions
+    from .io import mirna_renames
+    from .models import TrainedClassifier
+    from .tracking import load_model
+
+    say = progress or (lambda message: logger.info(message))
+    classifier = load_model(model_uri, tracking_uri=config.tracking.tracking_uri)
+    if not isinstance(classifier, TrainedClassifier):
+        raise InputError(
+            f"{model_uri} is an SNF subtype model; `oligomet evaluate` validates classifiers"
+        )
+    if config.label.column is None:
+        config = config.model_copy(
+            update={"label": _label_from_rule(classifier.metadata.get("label_rule", {}))}
+        )
+        say(f"label rule from the model: {config.label.model_dump(exclude_defaults=True)}")
+    cohort = load_cohort(config)
+    say(cohort.labels.report())
+    for notice in cohort.notices:
+        say(notice)
+    if cohort.labels.positive_name != classifier.positive_name:
+        cohort.notices.append(
+            f"warning: the model's positive class is {classifier.positive_name!r} but this "
+            f"cohort's is {cohort.labels.positive_name!r}; check that they mean the same"
+        )
+        say(cohort.notices[-1])
+    frame = cohort.X
+    renames = mirna_renames(frame.columns, classifier.feature_names)
+    if renames:
+        frame = frame.rename(columns=renames)
+    overlap = feature_overlap(classifier.feature_names, frame.columns, renamed=renames)
+    say(overlap.report())
+    where = " + ".join(str(v.path) for v in config.expression) or cohort.name
+    if overlap.missing:
+        shown = ", ".join(overlap.missing[:10])
+        more = f" and {len(overlap.missing) - 10} more" if len(overlap.missing) > 10 else ""
+        raise InputError(
+            f"{where}: {len(overlap.missing)} of the model's {len(overlap.model_features)} "
+            f"features are absent ({shown}{more}); the model cannot score samples without them. "
+            "Check the feature IDs (gene symbols, miRNA names) or retrain on the shared features"
+        )
+    _check_transform_inputs(classifier, frame, where)
+    proba = classifier.predict_proba(frame)[classifier.positive_name].to_numpy()
+    pred = (classifier.predict(frame) == classifier.positive_name).to_numpy().astype(int)
+    result = validate_predictions(
+        cohort.y.to_numpy(),
+        proba,
+        pred,
+        n_bootstrap=config.n_bootstrap,
+        confidence=config.confidence,
+        class_names=(cohort.labels.negative_name, cohort.labels.positive_name),
+        random_state=config.seed,
+    )
+    outcome = EvaluationResult(
+        config=config,
+        model_uri=model_uri,
+        model=str(classifier.metadata.get("model", "")),
+        overlap=overlap,
+        cohort=cohort,
+        result=result,
+    )
+    if track:
+        _track_evaluation(outcome, classifier, say)
+    return outcome
+
+
+def _track_evaluation(outcome: EvaluationResult, classifier, say) -> None:
+    from .tracking import start_run
+
+    config, cohort, result = outcome.config, outcome.cohort, outcome.result
+    tracking = config.tracking
+    with start_run(
+        experiment=tracking.experiment,
+        run_name=f"evaluate {outcome.model or outcome.model_uri} on {cohort.name}",
+        tracking_uri=tracking.tracking_uri,
+        tags={
+            "oligomet.command": "evaluate",
+            "oligomet.dataset_digest": cohort.digest,
+            "oligomet.model_uri": outcome.model_uri,
+            "oligomet.training_run_id": str(classifier.metadata.get("run_id", "")),
+        },
+    ) as run:
+        run.log_params(
+            {
+                "model": outcome.model,
+                "model_uri": outcome.model_uri,
+                "threshold": classifier.threshold,
+                "seed": config.seed,
+                "dataset": {
+                    "name": cohort.name,
+                    "digest": cohort.digest,
+                    "n_samples": len(cohort.X),
+                    "n_features": cohort.X.shape[1],
+                },
+                "label": cohort.labels.rule,
+                "n_bootstrap": config.n_bootstrap,
+                "confidence": config.confidence,
+            }
+        )
+        run.log_dict(config.model_dump(mode="json"), "config.yaml")
+        if cohort.notices:
+            run.set_tags({"oligomet.notices": " | ".join(cohort.notices)})
+        frame = cohort.X.assign(label=cohort.y.to_numpy())
+        run.log_dataset(
+            frame,
+            name=cohort.name,
+            source=_dataset_source(cohort),
+            targets="label",
+            context="evaluation",
+        )
+        run.log_metrics(result.metrics)
+        run.log_metrics(
+            {
+                "n_excluded": cohort.labels.n_excluded,
+                "feature_overlap": outcome.overlap.fraction,
+                **cohort.match_counts,
+            }
+        )
+        run.log_dict(outcome.overlap.to_dict(), "evaluation/feature_overlap.json")
+        run.log_dict(result.to_dict(), "evaluation/external_validation.json")
+        run.log_dict(
+            cohort.labels.to_dict(include_samples=tracking.log_sample_ids),
+            "evaluation/labels.json",
+        )
+        run.log_dict({"sources": cohort.sources}, "data/sources.json")
+        if tracking.log_predictions:
+            table = pd.DataFrame(
+                {"probability": result.oof_proba[0], "prediction": result.oof_pred[0]},
+                index=cohort.X.index,
+            )
+            run.log_table(table.assign(label=cohort.y), "evaluation/predictions.csv")
+        title = (
+            f"{outcome.model or 'model'} on {cohort.name}: {cohort.labels.positive_name} vs "
+            f"{cohort.labels.negative_name}"
+        )
+        for name, figure in _evaluation_figures(result, title).items():
+            run.log_figure(figure, f"evaluation/{name}.png")
+        outcome.run_id = run.run_id
+        outcome.tracking_uri = run.tracking_uri
+    say(f"run {outcome.run_id} logged to {outcome.tracking_uri}")
 
 
 class SNFSettings(_Strict):

@@ -52,6 +52,89 @@ Negative = Annotated[
         "Other values are excluded and reported."
     ),
 ]
+Expression = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--expression",
+        "-e",
+        help="Expression table (CSV/TSV, .gz, .h5ad, .h5mu, GEO series matrix); repeat for "
+        "several views. "
+        "Omit to train on the embedded default cohort (GSE7390).",
+    ),
+]
+Clinical = Annotated[
+    list[Path] | None,
+    typer.Option(
+        "--clinical",
+        "-c",
+        help="Clinical table(s) with the label column; repeat to join several.",
+    ),
+]
+Label = Annotated[
+    str | None,
+    typer.Option(help="Clinical column defining the classes (the event indicator with --time)."),
+]
+Time = Annotated[
+    str | None,
+    typer.Option(
+        help="Time-to-event column: positive = event within --horizon, negative = event-free "
+        "beyond it; censored before it excluded."
+    ),
+]
+Horizon = Annotated[float | None, typer.Option(help="Horizon for --time, in its unit.")]
+OligoMax = Annotated[
+    float | None,
+    typer.Option(help="Count rule: at most this many metastases is oligometastatic (negative)."),
+]
+PolyMin = Annotated[
+    float | None,
+    typer.Option(
+        help="Count rule: at least this many is polymetastatic (default oligo-max + 1); counts "
+        "in between are excluded."
+    ),
+]
+Orientation = Annotated[
+    str | None,
+    typer.Option(help="Table orientation: auto (default), features_x_samples, samples_x_features."),
+]
+ExcludeFeature = Annotated[
+    list[str] | None,
+    typer.Option(
+        help="Column to leave out of the features (e.g. a clinical column in an expression "
+        "file); repeatable."
+    ),
+]
+Sep = Annotated[
+    str | None,
+    typer.Option(
+        help="Delimiter of the expression tables (default: detected from the first line)."
+    ),
+]
+SampleMap = Annotated[
+    Path | None,
+    typer.Option(help="Table mapping sample IDs across files (columns: original ID, shared ID)."),
+]
+Groups = Annotated[
+    str | None,
+    typer.Option(
+        "--groups",
+        help="Clinical column naming each sample's patient, when a patient has several samples: "
+        "folds and permutations keep a patient's samples together.",
+    ),
+]
+LogPredictions = Annotated[
+    bool,
+    typer.Option(help="Also log per-sample probabilities (patient-level data)."),
+]
+LogSampleIds = Annotated[
+    bool, typer.Option(help="Also log sample IDs (match report, excluded samples).")
+]
+ConfigFile = Annotated[
+    Path | None,
+    typer.Option(
+        help="YAML config; options given here override it, dotted overrides (--cv.n_splits 3) last."
+    ),
+]
 Transform = Annotated[
     str | None,
     typer.Option(help="Per-sample transform of every view: auto (default), none, log2, log2cpm."),
@@ -134,121 +217,25 @@ def _parse_overrides(args: list[str]) -> dict[str, str]:
     return overrides
 
 
-@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
-@user_errors
-def train(
-    ctx: typer.Context,
-    expression: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--expression",
-            "-e",
-            help="Expression table (CSV/TSV, .gz, .h5ad, .h5mu, GEO series matrix); repeat for "
-            "several views. "
-            "Omit to train on the embedded default cohort (GSE7390).",
-        ),
-    ] = None,
-    clinical: Annotated[
-        list[Path] | None,
-        typer.Option(
-            "--clinical",
-            "-c",
-            help="Clinical table(s) with the label column; repeat to join several.",
-        ),
-    ] = None,
-    label: Annotated[
-        str | None,
-        typer.Option(
-            help="Clinical column defining the classes (the event indicator with --time)."
-        ),
-    ] = None,
-    positive: Positive = None,
-    negative: Negative = None,
-    time: Annotated[
-        str | None,
-        typer.Option(
-            help="Time-to-event column: positive = event within --horizon, negative = event-free "
-            "beyond it; censored before it excluded."
-        ),
-    ] = None,
-    horizon: Annotated[float | None, typer.Option(help="Horizon for --time, in its unit.")] = None,
-    oligo_max: Annotated[
-        float | None,
-        typer.Option(
-            help="Count rule: at most this many metastases is oligometastatic (negative)."
-        ),
-    ] = None,
-    poly_min: Annotated[
-        float | None,
-        typer.Option(
-            help="Count rule: at least this many is polymetastatic (default oligo-max + 1); counts "
-            "in between are excluded."
-        ),
-    ] = None,
-    model: Annotated[
-        str | None, typer.Option(help="Model name: logistic_enet (default) or mir200c.")
-    ] = None,
-    transform: Transform = None,
-    orientation: Annotated[
-        str | None,
-        typer.Option(
-            help="Table orientation: auto (default), features_x_samples, samples_x_features."
-        ),
-    ] = None,
-    exclude_feature: Annotated[
-        list[str] | None,
-        typer.Option(
-            help="Column to leave out of the features (e.g. a clinical column in an expression "
-            "file); repeatable."
-        ),
-    ] = None,
-    sep: Annotated[
-        str | None,
-        typer.Option(
-            help="Delimiter of the expression tables (default: detected from the first line)."
-        ),
-    ] = None,
-    sample_map: Annotated[
-        Path | None,
-        typer.Option(
-            help="Table mapping sample IDs across files (columns: original ID, shared ID)."
-        ),
-    ] = None,
-    n_splits: Annotated[
-        int | None, typer.Option(help="Cross-validation folds (default 5).")
-    ] = None,
-    n_repeats: Annotated[int | None, typer.Option(help="Repeats of the folds (default 5).")] = None,
-    n_permutations: Annotated[
-        int | None, typer.Option(help="Label permutations for the null AUC (default 5; 0 skips).")
-    ] = None,
-    seed: Seed = None,
-    n_jobs: Annotated[int | None, typer.Option(help="Folds fitted in parallel.")] = None,
-    name: Annotated[
-        str | None, typer.Option(help="Registered model name (default oligomet-<model>).")
-    ] = None,
-    alias: Alias = None,
-    experiment: Experiment = None,
-    tracking_uri: TrackingUri = None,
-    log_predictions: Annotated[
-        bool,
-        typer.Option(help="Also log per-sample out-of-fold probabilities (patient-level data)."),
-    ] = False,
-    log_sample_ids: Annotated[
-        bool, typer.Option(help="Also log sample IDs (match report, excluded samples).")
-    ] = False,
-    config: Annotated[
-        Path | None,
-        typer.Option(
-            help="YAML config; options given here override it, dotted overrides "
-            "(--cv.n_splits 3) last."
-        ),
-    ] = None,
-    as_json: AsJson = False,
-) -> None:
-    """Train a classifier, evaluate it by repeated cross-validation, log and register it."""
-    from ..workflow import load_config
-    from ..workflow import train as run_training
-
+def _cohort_values(
+    *,
+    expression,
+    clinical,
+    label,
+    positive,
+    negative,
+    time,
+    horizon,
+    oligo_max,
+    poly_min,
+    orientation,
+    exclude_feature,
+    sep,
+    sample_map,
+    groups,
+    transform=None,
+) -> dict[str, object]:
+    """Config values (dotted keys) for the options that describe a labelled cohort."""
     values: dict[str, object] = {}
     if expression:
         values["expression"] = [
@@ -272,8 +259,103 @@ def train(
         "label.horizon": horizon,
         "label.oligo_max": oligo_max,
         "label.poly_min": poly_min,
-        "model": model,
         "sample_map": str(sample_map) if sample_map else None,
+        "groups": groups,
+    }.items():
+        if value is not None:
+            values[key] = value
+    return values
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@user_errors
+def train(
+    ctx: typer.Context,
+    expression: Expression = None,
+    clinical: Clinical = None,
+    label: Label = None,
+    positive: Positive = None,
+    negative: Negative = None,
+    time: Time = None,
+    horizon: Horizon = None,
+    oligo_max: OligoMax = None,
+    poly_min: PolyMin = None,
+    model: Annotated[
+        str | None,
+        typer.Option(
+            help="Model: logistic_enet (default), linear_svm, random_forest, xgboost, "
+            "shrunken_centroid, knn, mir200c, recipe:wuttig11, signature:NAME (shipped or a "
+            "YAML/CSV/GMT file). `oligomet models` lists them."
+        ),
+    ] = None,
+    selection: Annotated[
+        str | None,
+        typer.Option(
+            help="Feature selection inside the folds: univariate (F-test), l1 or none "
+            "(default: the model's own)."
+        ),
+    ] = None,
+    n_select: Annotated[
+        int | None, typer.Option(help="Features kept by --selection (default 100; knn 50).")
+    ] = None,
+    no_search: Annotated[
+        bool,
+        typer.Option(
+            "--no-search", help="Use the model's default hyperparameters (no inner-fold search)."
+        ),
+    ] = False,
+    transform: Transform = None,
+    orientation: Orientation = None,
+    exclude_feature: ExcludeFeature = None,
+    sep: Sep = None,
+    sample_map: SampleMap = None,
+    groups: Groups = None,
+    n_splits: Annotated[
+        int | None, typer.Option(help="Outer cross-validation folds (default 5).")
+    ] = None,
+    n_repeats: Annotated[int | None, typer.Option(help="Repeats of the folds (default 5).")] = None,
+    n_permutations: Annotated[
+        int | None, typer.Option(help="Label permutations for the null AUC (default 5; 0 skips).")
+    ] = None,
+    seed: Seed = None,
+    n_jobs: Annotated[int | None, typer.Option(help="Folds fitted in parallel.")] = None,
+    name: Annotated[
+        str | None, typer.Option(help="Registered model name (default oligomet-<model>).")
+    ] = None,
+    alias: Alias = None,
+    experiment: Experiment = None,
+    tracking_uri: TrackingUri = None,
+    log_predictions: LogPredictions = False,
+    log_sample_ids: LogSampleIds = False,
+    config: ConfigFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """Train a classifier, evaluate it by nested cross-validation, log and register it."""
+    from ..workflow import load_config
+    from ..workflow import train as run_training
+
+    values = _cohort_values(
+        expression=expression,
+        clinical=clinical,
+        label=label,
+        positive=positive,
+        negative=negative,
+        time=time,
+        horizon=horizon,
+        oligo_max=oligo_max,
+        poly_min=poly_min,
+        transform=transform,
+        orientation=orientation,
+        exclude_feature=exclude_feature,
+        sep=sep,
+        sample_map=sample_map,
+        groups=groups,
+    )
+    for key, value in {
+        "model": model,
+        "selection": selection,
+        "n_select": n_select,
+        "search": False if no_search else None,
         "cv.n_splits": n_splits,
         "cv.n_repeats": n_repeats,
         "cv.n_permutations": n_permutations,
@@ -296,36 +378,159 @@ def train(
     _print_summary(result)
 
 
-def _print_summary(result) -> None:
-    from rich.console import Console
+_METRIC_LABELS = {
+    "roc_auc": "ROC AUC",
+    "pr_auc": "PR AUC (average precision)",
+    "balanced_accuracy": "balanced accuracy",
+    "sensitivity": "sensitivity",
+    "specificity": "specificity",
+    "brier": "Brier score",
+    "calibration_intercept": "calibration intercept",
+    "calibration_slope": "calibration slope",
+}
+
+
+def _metrics_table(title: str, metrics: dict, confidence: float):
     from rich.table import Table
 
-    m = result.cv.metrics
-    table = Table(
-        title=f"{result.config.model}: {result.cohort.labels.positive_name} vs "
-        f"{result.cohort.labels.negative_name} ({len(result.cohort.X)} samples)"
-    )
-    for column in ("metric", "estimate", f"{result.config.cv.confidence:.0%} CI"):
+    table = Table(title=title)
+    for column in ("metric", "estimate", f"{confidence:.0%} CI"):
         table.add_column(column)
-    table.add_row(
-        "ROC AUC", f"{m['roc_auc']:.3f}", f"{m['roc_auc_ci_low']:.3f}-{m['roc_auc_ci_high']:.3f}"
-    )
-    table.add_row(
-        "balanced accuracy",
-        f"{m['balanced_accuracy']:.3f}",
-        f"{m['balanced_accuracy_ci_low']:.3f}-{m['balanced_accuracy_ci_high']:.3f}",
+    for key, text in _METRIC_LABELS.items():
+        table.add_row(
+            text,
+            f"{metrics[key]:.3f}",
+            f"{metrics[f'{key}_ci_low']:.3f}-{metrics[f'{key}_ci_high']:.3f}",
+        )
+    return table
+
+
+def _print_summary(result) -> None:
+    from rich.console import Console
+
+    m = result.cv.metrics
+    cv = result.config.cv
+    labels = result.cohort.labels
+    table = _metrics_table(
+        f"{result.config.model}: {labels.positive_name} vs {labels.negative_name} "
+        f"({len(result.cohort.X)} samples; nested {cv.n_repeats} x {cv.n_splits}-fold CV)",
+        m,
+        cv.confidence,
     )
     if "null_roc_auc" in m:
         table.add_row(
             "ROC AUC, permuted labels",
             f"{m['null_roc_auc']:.3f}",
             f"sd {m['null_roc_auc_sd']:.3f}; permutation p {m['permutation_p']:.3f} "
-            f"(>= {1 / (result.config.cv.n_permutations + 1):.3f} with "
-            f"{result.config.cv.n_permutations} permutations)",
+            f"(>= {1 / (cv.n_permutations + 1):.3f} with {cv.n_permutations} permutations)",
         )
     console = Console()
     console.print(table)
+    frequency = result.cv.selection_frequency
+    n_folds = len(result.cv.fold_scores)
+    if not frequency.empty and len(frequency) < result.cohort.X.shape[1]:
+        shown = ", ".join(f"{name} {value:.0%}" for name, value in frequency.head(11).items())
+        console.print(f"most often selected across the {n_folds} outer folds: {shown}")
+    classifier = result.classifier
+    params = classifier.metadata.get("params") or {}
+    chosen = ", ".join(f"{k.split('__')[-1]}={v}" for k, v in params.items())
+    console.print(
+        f"final model: {chosen + '; ' if chosen else ''}threshold {classifier.threshold:.3f}"
+    )
     console.print(f"run: {result.run_id}\nmodel: {result.registry_uri or result.model_uri}")
+
+
+@app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
+@user_errors
+def evaluate(
+    ctx: typer.Context,
+    model_uri: Annotated[
+        str,
+        typer.Argument(
+            help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a local path."
+        ),
+    ],
+    expression: Expression = None,
+    clinical: Clinical = None,
+    label: Annotated[
+        str | None,
+        typer.Option(
+            help="Clinical column defining the classes (default: the model's own label rule)."
+        ),
+    ] = None,
+    positive: Positive = None,
+    negative: Negative = None,
+    time: Time = None,
+    horizon: Horizon = None,
+    oligo_max: OligoMax = None,
+    poly_min: PolyMin = None,
+    orientation: Orientation = None,
+    exclude_feature: ExcludeFeature = None,
+    sep: Sep = None,
+    sample_map: SampleMap = None,
+    n_bootstrap: Annotated[
+        int | None, typer.Option(help="Bootstrap resamples for the intervals (default 1000).")
+    ] = None,
+    seed: Seed = None,
+    experiment: Experiment = None,
+    tracking_uri: TrackingUri = None,
+    log_predictions: LogPredictions = False,
+    log_sample_ids: LogSampleIds = False,
+    config: ConfigFile = None,
+    as_json: AsJson = False,
+) -> None:
+    """Validate a saved classifier on another cohort: feature overlap, metrics, plots."""
+    from rich.console import Console
+
+    from ..workflow import EvaluateConfig, load_config
+    from ..workflow import evaluate as run_evaluation
+
+    values = _cohort_values(
+        expression=expression,
+        clinical=clinical,
+        label=label,
+        positive=positive,
+        negative=negative,
+        time=time,
+        horizon=horizon,
+        oligo_max=oligo_max,
+        poly_min=poly_min,
+        orientation=orientation,
+        exclude_feature=exclude_feature,
+        sep=sep,
+        sample_map=sample_map,
+        groups=None,
+    )
+    for key, value in {
+        "n_bootstrap": n_bootstrap,
+        "seed": seed,
+        "tracking.experiment": experiment,
+        "tracking.tracking_uri": tracking_uri,
+        "tracking.log_predictions": log_predictions or None,
+        "tracking.log_sample_ids": log_sample_ids or None,
+    }.items():
+        if value is not None:
+            values[key] = value
+    resolved = load_config(
+        config, values=values, overrides=_parse_overrides(ctx.args), model=EvaluateConfig
+    )
+    outcome = run_evaluation(model_uri, resolved, progress=lambda m: typer.echo(m, err=True))
+    if as_json:
+        typer.echo(json.dumps(outcome.to_dict(), indent=2, default=str))
+        return
+    m = outcome.result.metrics
+    labels = outcome.cohort.labels
+    table = _metrics_table(
+        f"{outcome.model or model_uri} on {outcome.cohort.name}: {labels.positive_name} vs "
+        f"{labels.negative_name} ({len(outcome.cohort.X)} samples; external validation)",
+        m,
+        resolved.confidence,
+    )
+    table.add_row("AUC > 0.5, Mann-Whitney p", f"{m['auc_p_value']:.3g}", "")
+    console = Console()
+    console.print(table)
+    console.print(outcome.overlap.report())
+    console.print(f"run: {outcome.run_id}")
 
 
 @app.command(context_settings={"allow_extra_args": True, "ignore_unknown_options": True})
@@ -590,12 +795,30 @@ def ui(
 
 
 @app.command("models")
-def list_models() -> None:
-    """List the available model names."""
-    from ..models import MODELS
+def list_models(
+    as_json: AsJson = False,
+) -> None:
+    """List the model names: the zoo, recipes and shipped signatures."""
+    from ..models import available_models, param_grid
 
-    for spec in MODELS.values():
+    models = available_models()
+    if as_json:
+        typer.echo(
+            json.dumps(
+                {
+                    name: {"description": spec.description, "param_grid": param_grid(name)}
+                    for name, spec in models.items()
+                },
+                indent=2,
+            )
+        )
+        return
+    for spec in models.values():
         typer.echo(f"{spec.name}: {spec.description}")
+    typer.echo(
+        "signature:FILE also takes your own signature (YAML, CSV with feature/weight/direction "
+        "columns, or GMT)."
+    )
 
 
 def main() -> None:

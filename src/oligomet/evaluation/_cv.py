@@ -1,7 +1,8 @@
-"""Repeated cross-validation with confidence intervals and a permuted-label null."""
+"""Nested, repeated cross-validation with confidence intervals and a permuted-label null."""
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
@@ -11,38 +12,69 @@ import pandas as pd
 from joblib import Parallel, delayed
 from scipy.stats import rankdata
 from sklearn.base import clone
-from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
+from sklearn.model_selection import ParameterGrid, StratifiedGroupKFold, StratifiedKFold
 from sklearn.utils import check_random_state
 
 from .._errors import InputError
+from ._metrics import binary_metrics, bootstrap_metrics, point_metrics, youden_threshold
 
-__all__ = ["CrossValidationResult", "bootstrap_ci", "cross_validate", "univariate_auc"]
+__all__ = [
+    "CrossValidationResult",
+    "TunedFit",
+    "cross_validate",
+    "fit_tuned",
+    "univariate_auc",
+]
 
 logger = logging.getLogger(__name__)
+
+#: Metrics reported with a bootstrap confidence interval, in display order.
+METRICS = (
+    "roc_auc",
+    "pr_auc",
+    "balanced_accuracy",
+    "sensitivity",
+    "specificity",
+    "brier",
+    "calibration_intercept",
+    "calibration_slope",
+)
 
 
 @dataclass
 class CrossValidationResult:
-    """Out-of-fold predictions and scores of a repeated cross-validation.
+    """Out-of-fold predictions and scores of a nested, repeated cross-validation.
 
     Attributes
     ----------
     metrics : dict
-        Summary numbers: ``roc_auc`` (mean over repeats of the AUC of the pooled out-of-fold
-        probabilities) with ``roc_auc_ci_low``/``roc_auc_ci_high``, the same for
-        ``balanced_accuracy``, and, when permutations were run, ``null_roc_auc`` (mean AUC of the
-        same evaluation on permuted labels), ``null_roc_auc_sd`` and ``permutation_p``.
+        Summary numbers, each the mean over repeats of the metric of the pooled out-of-fold
+        predictions, with a bootstrap interval (``<metric>_ci_low``/``<metric>_ci_high``):
+        ``roc_auc``, ``pr_auc``, ``balanced_accuracy``, ``sensitivity``, ``specificity`` (at the
+        threshold chosen inside each training fold), ``brier``, ``calibration_intercept``,
+        ``calibration_slope``; with permutations, ``null_roc_auc`` (mean AUC of the same
+        evaluation on permuted labels), ``null_roc_auc_sd`` and ``permutation_p``.
     fold_scores : pandas.DataFrame
-        One row per (repeat, fold): ``roc_auc``, ``balanced_accuracy``, ``n_train``, ``n_test``.
+        One row per (repeat, fold): the metrics on that test fold, ``threshold``, ``n_train``,
+        ``n_test``, ``inner_roc_auc`` (score of the chosen hyperparameters in the inner folds)
+        and ``params`` (the chosen hyperparameters, as JSON).
     null_scores : pandas.DataFrame
-        One row per permutation: ``roc_auc`` and ``balanced_accuracy`` of the whole repeated
-        cross-validation on those permuted labels.
+        One row per permutation: ``roc_auc``, ``pr_auc`` and ``balanced_accuracy`` of the whole
+        nested cross-validation on those permuted labels.
     oof_proba : ndarray of shape (n_repeats, n_samples)
         Out-of-fold probability of the positive class, one row per repeat.
     oof_pred : ndarray of shape (n_repeats, n_samples)
-        Out-of-fold predicted class (0/1).
+        Out-of-fold predicted class (0/1) at the in-fold threshold.
+    folds : ndarray of shape (n_repeats, n_samples)
+        Outer fold in which each sample was tested.
     y : ndarray of shape (n_samples,)
         The 0/1 labels.
+    selection : pandas.DataFrame
+        One row per (repeat, fold), one boolean column per feature: whether the model fitted on
+        that training fold used the feature (see :func:`oligomet.models.selected_features`).
+        Empty when not recorded.
+    class_names : tuple of str
+        Names of class 0 and class 1.
     params : dict
         The evaluation's settings.
     """
@@ -52,22 +84,37 @@ class CrossValidationResult:
     null_scores: pd.DataFrame
     oof_proba: np.ndarray
     oof_pred: np.ndarray
+    folds: np.ndarray
     y: np.ndarray
+    selection: pd.DataFrame = field(default_factory=pd.DataFrame)
+    class_names: tuple[str, str] = ("negative", "positive")
     params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def selection_frequency(self) -> pd.Series:
+        """Fraction of outer training folds whose model used each feature, most frequent first.
+
+        Features never selected are left out.
+        """
+        if self.selection.empty:
+            return pd.Series(dtype=float, name="selection_frequency")
+        frequency = self.selection.mean(axis=0)
+        frequency = frequency[frequency > 0]
+        order = np.lexsort((np.arange(frequency.size), -frequency.to_numpy()))
+        return frequency.iloc[order].rename("selection_frequency")
 
     @property
     def summary(self) -> pd.DataFrame:
         """One row per metric: estimate and confidence interval."""
-        rows = []
-        for metric in ("roc_auc", "balanced_accuracy"):
-            rows.append(
-                {
-                    "metric": metric,
-                    "estimate": self.metrics[metric],
-                    "ci_low": self.metrics[f"{metric}_ci_low"],
-                    "ci_high": self.metrics[f"{metric}_ci_high"],
-                }
-            )
+        rows = [
+            {
+                "metric": metric,
+                "estimate": self.metrics[metric],
+                "ci_low": self.metrics[f"{metric}_ci_low"],
+                "ci_high": self.metrics[f"{metric}_ci_high"],
+            }
+            for metric in METRICS
+        ]
         if "null_roc_auc" in self.metrics:
             rows.append(
                 {
@@ -77,15 +124,28 @@ class CrossValidationResult:
                     "ci_high": np.nan,
                 }
             )
+        for extra in ("permutation_p", "auc_p_value"):
+            if extra in self.metrics:
+                rows.append(
+                    {
+                        "metric": extra,
+                        "estimate": self.metrics[extra],
+                        "ci_low": np.nan,
+                        "ci_high": np.nan,
+                    }
+                )
         return pd.DataFrame(rows).set_index("metric")
 
     def to_dict(self) -> dict[str, Any]:
         """Aggregate results only (no sample-level values), JSON-safe."""
+        frequency = self.selection_frequency
         return {
             "metrics": {k: float(v) for k, v in self.metrics.items()},
             "params": dict(self.params),
+            "class_names": list(self.class_names),
             "fold_scores": self.fold_scores.to_dict(orient="records"),
             "null_scores": self.null_scores.to_dict(orient="records"),
+            "selection_frequency": {str(k): float(v) for k, v in frequency.items()},
         }
 
 
@@ -117,66 +177,6 @@ def _balanced_accuracy(y: np.ndarray, pred: np.ndarray) -> np.ndarray:
     return (sensitivity + specificity) / 2
 
 
-def bootstrap_ci(
-    y: np.ndarray,
-    oof_proba: np.ndarray,
-    oof_pred: np.ndarray,
-    *,
-    n_bootstrap: int = 1000,
-    confidence: float = 0.95,
-    random_state=None,
-) -> dict[str, tuple[float, float]]:
-    """Stratified percentile-bootstrap intervals for AUC and balanced accuracy.
-
-    Patients are resampled with replacement within each class (so every resample has both classes
-    and the original prevalence); for each resample the metric is computed on every repeat's
-    out-of-fold predictions and averaged over repeats, like the point estimate.
-
-    Parameters
-    ----------
-    y : ndarray of shape (n_samples,)
-        0/1 labels.
-    oof_proba, oof_pred : ndarray of shape (n_repeats, n_samples)
-        Out-of-fold probabilities and predicted classes.
-    n_bootstrap : int, default=1000
-        Number of resamples.
-    confidence : float, default=0.95
-        Coverage of the interval.
-    random_state : int, RandomState or None, default=None
-        Seed of the resampling.
-
-    Returns
-    -------
-    dict
-        ``{"roc_auc": (low, high), "balanced_accuracy": (low, high)}``.
-
-    Notes
-    -----
-    The interval reflects which patients happened to be sampled, given the fitted models; it does
-    not include the variability of refitting on other training sets, so it is somewhat narrow for
-    small cohorts.
-    """
-    rng = check_random_state(random_state)
-    y = np.asarray(y)
-    positives, negatives = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
-    index = np.concatenate(
-        [
-            rng.choice(positives, size=(n_bootstrap, positives.size)),
-            rng.choice(negatives, size=(n_bootstrap, negatives.size)),
-        ],
-        axis=1,
-    )
-    y_boot = np.r_[np.ones(positives.size, int), np.zeros(negatives.size, int)]
-    tail = (1 - confidence) / 2 * 100
-    out: dict[str, tuple[float, float]] = {}
-    auc = np.mean([_auc_by_rank(y_boot, proba[index]) for proba in oof_proba], axis=0)
-    balanced = np.mean([_balanced_accuracy(y_boot, pred[index]) for pred in oof_pred], axis=0)
-    for name, values in (("roc_auc", auc), ("balanced_accuracy", balanced)):
-        low, high = np.percentile(values, [tail, 100 - tail])
-        out[name] = (float(low), float(high))
-    return out
-
-
 def _permute(y: np.ndarray, groups, rng) -> np.ndarray:
     """Permute labels between patients: with ``groups``, a patient's samples move together."""
     if groups is None:
@@ -186,13 +186,6 @@ def _permute(y: np.ndarray, groups, rng) -> np.ndarray:
     if any(np.unique(y[groups == g]).size > 1 for g in patients):
         raise InputError("a patient's samples carry different labels; labels must be per patient")
     return rng.permutation(y[first])[position]
-
-
-def _fit_fold(estimator, X, y, train, test):
-    model = clone(estimator).fit(X.iloc[train], y[train])
-    proba = model.predict_proba(X.iloc[test])[:, 1]
-    pred = np.asarray(model.predict(X.iloc[test])).astype(int)
-    return proba, pred
 
 
 def _check_design(y: np.ndarray, n_splits: int, groups) -> None:
@@ -217,36 +210,196 @@ def _check_design(y: np.ndarray, n_splits: int, groups) -> None:
         raise InputError(f"fewer groups ({len(np.unique(groups))}) than folds ({n_splits})")
 
 
-def _repeated_oof(estimator, X, y, *, n_splits, n_repeats, seeds, groups, parallel):
-    splits = []
-    for repeat, seed in enumerate(seeds[:n_repeats]):
-        if groups is None:
-            splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-        else:
-            splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-        for fold, (train, test) in enumerate(splitter.split(np.zeros(y.size), y, groups)):
-            splits.append((repeat, fold, train, test))
-    outputs = parallel(delayed(_fit_fold)(estimator, X, y, tr, te) for _, _, tr, te in splits)
+def _splits(y: np.ndarray, n_splits: int, seed: int, groups) -> list[tuple[np.ndarray, np.ndarray]]:
+    if groups is None:
+        splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    else:
+        splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(y.size), y, groups))
+
+
+@dataclass
+class TunedFit:
+    """A model fitted with its hyperparameters and decision threshold chosen in inner folds.
+
+    Attributes
+    ----------
+    model : estimator
+        Fitted on all the samples it was given, with ``params``.
+    params : dict
+        The chosen hyperparameters (empty without a search space).
+    threshold : float
+        Probability cut-off for the positive class.
+    inner_roc_auc : float
+        Mean inner-fold AUC of the chosen hyperparameters (NaN without inner folds).
+    search : pandas.DataFrame
+        One row per candidate: its parameters (JSON) and mean inner-fold AUC.
+    """
+
+    model: Any
+    params: dict[str, Any]
+    threshold: float
+    inner_roc_auc: float
+    search: pd.DataFrame
+
+
+def _params_text(params: dict[str, Any]) -> str:
+    return json.dumps(params, sort_keys=True, default=str)
+
+
+def fit_tuned(
+    estimator,
+    X: pd.DataFrame,
+    y,
+    *,
+    param_grid: dict[str, list] | None = None,
+    n_inner_splits: int = 3,
+    threshold: str | float = "youden",
+    groups=None,
+    random_state=None,
+) -> TunedFit:
+    """Choose hyperparameters and a decision threshold by inner cross-validation, then refit.
+
+    This is what happens inside every outer training fold of :func:`cross_validate`, and on all
+    samples for the final model. Each candidate of ``param_grid`` is fitted on the inner
+    training folds and scored by the AUC on the inner test folds (mean over folds, like
+    ``GridSearchCV``; ties go to the first candidate). The chosen candidate's inner out-of-fold
+    probabilities fix the threshold (Youden's J: sensitivity + specificity - 1 maximal), so the
+    threshold is never tuned on samples the model was fitted to. The model is then refitted on all
+    given samples.
+
+    Parameters
+    ----------
+    estimator : classifier
+        Unfitted classifier (usually a whole pipeline) with ``predict_proba``.
+    X : pandas.DataFrame of shape (n_samples, n_features)
+    y : array-like of 0/1
+    param_grid : dict or None, default=None
+        Candidate values per parameter (``sklearn.model_selection.ParameterGrid``).
+    n_inner_splits : int, default=3
+        Inner stratified folds (reduced to the size of the smaller class if needed).
+    threshold : "youden" or float, default="youden"
+        How the decision threshold is set: Youden's J on inner out-of-fold probabilities, or a
+        fixed probability.
+    groups : array-like or None, default=None
+        Patient of each sample; inner folds keep a patient's samples together.
+    random_state : int, RandomState or None, default=None
+        Seeds the inner folds.
+
+    Returns
+    -------
+    TunedFit
+    """
+    y = np.asarray(y).astype(int)
+    candidates = list(ParameterGrid(param_grid)) if param_grid else [{}]
+    needs_inner = len(candidates) > 1 or threshold == "youden"
+    if not isinstance(threshold, str):
+        threshold = float(threshold)
+        if not 0 < threshold < 1:
+            raise InputError(f"threshold must lie strictly between 0 and 1, got {threshold}")
+    elif threshold != "youden":
+        raise InputError(f"threshold must be 'youden' or a probability, got {threshold!r}")
+    rows = []
+    best, best_score, best_proba = candidates[0], np.nan, None
+    if needs_inner:
+        smallest = int(np.bincount(y, minlength=2).min())
+        n_inner = min(n_inner_splits, smallest)
+        if n_inner < 2:
+            raise InputError(
+                f"a training fold has only {smallest} sample(s) of one class: too few for inner "
+                "folds; use fewer outer folds"
+            )
+        seed = int(check_random_state(random_state).randint(2**31 - 1))
+        if groups is not None and len(np.unique(groups)) < n_inner:
+            raise InputError(f"fewer patients ({len(np.unique(groups))}) than inner folds")
+        inner = _splits(y, n_inner, seed, groups)
+        for params in candidates:
+            proba = np.full(y.size, np.nan)
+            scores = []
+            for train, test in inner:
+                model = clone(estimator).set_params(**params).fit(X.iloc[train], y[train])
+                proba[test] = model.predict_proba(X.iloc[test])[:, 1]
+                if np.unique(y[test]).size == 2:
+                    scores.append(float(_auc_by_rank(y[test], proba[test])))
+            score = float(np.mean(scores)) if scores else np.nan
+            rows.append({"params": _params_text(params), "inner_roc_auc": score})
+            if best_proba is None or score > best_score:
+                best, best_score, best_proba = params, score, proba
+    cut = youden_threshold(y, best_proba) if threshold == "youden" else threshold
+    model = clone(estimator).set_params(**best).fit(X, y)
+    return TunedFit(
+        model=model,
+        params=dict(best),
+        threshold=float(cut),
+        inner_roc_auc=best_score,
+        search=pd.DataFrame(rows, columns=["params", "inner_roc_auc"]),
+    )
+
+
+def _fit_fold(estimator, X, y, train, test, *, options, seed, groups, record):
+    from ..models import selected_features
+
+    tuned = fit_tuned(
+        estimator,
+        X.iloc[train],
+        y[train],
+        groups=None if groups is None else groups[train],
+        random_state=seed,
+        **options,
+    )
+    proba = tuned.model.predict_proba(X.iloc[test])[:, 1]
+    pred = (proba >= tuned.threshold).astype(int)
+    selected = selected_features(tuned.model, X.columns) if record else None
+    return proba, pred, tuned, selected
+
+
+def _nested_oof(estimator, X, y, *, n_splits, seeds, groups, options, parallel, record):
+    n_repeats = len(seeds)
+    jobs = []
+    for repeat, seed in enumerate(seeds):
+        inner_seeds = check_random_state(seed).randint(0, 2**31 - 1, size=n_splits)
+        for fold, (train, test) in enumerate(_splits(y, n_splits, seed, groups)):
+            jobs.append((repeat, fold, train, test, int(inner_seeds[fold])))
+    outputs = parallel(
+        delayed(_fit_fold)(
+            estimator, X, y, tr, te, options=options, seed=s, groups=groups, record=record
+        )
+        for _, _, tr, te, s in jobs
+    )
     oof_proba = np.full((n_repeats, y.size), np.nan)
     oof_pred = np.full((n_repeats, y.size), -1, dtype=int)
-    rows = []
-    for (repeat, fold, train, test), (proba, pred) in zip(splits, outputs, strict=True):
+    folds = np.full((n_repeats, y.size), -1, dtype=int)
+    rows, selection = [], []
+    for (repeat, fold, train, test, _), (proba, pred, tuned, selected) in zip(
+        jobs, outputs, strict=True
+    ):
         oof_proba[repeat, test] = proba
         oof_pred[repeat, test] = pred
-        y_test = y[test]
+        folds[repeat, test] = fold
+        scores = binary_metrics(y[test], proba, pred)
         rows.append(
             {
                 "repeat": repeat,
                 "fold": fold,
-                "roc_auc": float(_auc_by_rank(y_test, proba))
-                if np.unique(y_test).size == 2
-                else np.nan,
-                "balanced_accuracy": float(_balanced_accuracy(y_test, pred)),
+                **scores,
+                "threshold": tuned.threshold,
+                "inner_roc_auc": tuned.inner_roc_auc,
+                "params": _params_text(tuned.params),
                 "n_train": int(train.size),
                 "n_test": int(test.size),
             }
         )
-    return oof_proba, oof_pred, pd.DataFrame(rows)
+        if record:
+            selection.append(selected)
+    frame = pd.DataFrame()
+    if record:
+        position = {name: i for i, name in enumerate(X.columns)}
+        used = np.zeros((len(selection), X.shape[1]), dtype=bool)
+        for row, names in enumerate(selection):
+            used[row, [position[name] for name in names]] = True
+        index = pd.MultiIndex.from_tuples([(r, f) for r, f, *_ in jobs], names=["repeat", "fold"])
+        frame = pd.DataFrame(used, index=index, columns=X.columns)
+    return oof_proba, oof_pred, folds, pd.DataFrame(rows), frame
 
 
 def cross_validate(
@@ -254,21 +407,27 @@ def cross_validate(
     X: pd.DataFrame,
     y,
     *,
+    param_grid: dict[str, list] | None = None,
+    n_inner_splits: int = 3,
+    threshold: str | float = "youden",
     n_splits: int = 5,
     n_repeats: int = 5,
     n_permutations: int = 5,
     n_bootstrap: int = 1000,
     confidence: float = 0.95,
     groups=None,
+    class_names: tuple[str, str] = ("negative", "positive"),
     n_jobs: int | None = None,
     random_state=None,
 ) -> CrossValidationResult:
-    """Repeated stratified cross-validation of a classifier, with its permuted-label null.
+    """Nested, repeated stratified cross-validation of a classifier, with its permuted-label null.
 
-    The estimator (normally a whole pipeline: normalisation, filtering, feature selection,
-    classifier) is cloned and refitted on every training fold, so nothing is learned from the
-    test fold. The same evaluation is then repeated on permuted labels: a pipeline that leaks no
-    information scores ``null_roc_auc`` close to 0.5.
+    Outer folds estimate performance; inside each outer training fold, :func:`fit_tuned` chooses
+    the hyperparameters (``param_grid``) and the decision threshold by inner folds and refits
+    the whole estimator (normally a pipeline: normalisation, filtering, feature selection,
+    classifier). Nothing is learned from the outer test fold. The same nested evaluation is then
+    repeated on permuted labels, refitting everything: a pipeline that leaks no information
+    scores ``null_roc_auc`` close to 0.5.
 
     Parameters
     ----------
@@ -278,22 +437,31 @@ def cross_validate(
         Features, samples in rows.
     y : array-like of shape (n_samples,)
         0/1 labels; 1 is the positive class.
+    param_grid : dict or None, default=None
+        Search space for the inner folds (e.g. :func:`oligomet.models.param_grid`).
+    n_inner_splits : int, default=3
+        Inner folds per outer training fold.
+    threshold : "youden" or float, default="youden"
+        Decision threshold: chosen in the inner folds, or fixed.
     n_splits : int, default=5
-        Folds per repeat.
+        Outer folds per repeat.
     n_repeats : int, default=5
-        Repeats of the K-fold split, each with a different shuffle.
+        Repeats of the outer K-fold split, each with a different shuffle.
     n_permutations : int, default=5
-        Label permutations for the null distribution (0 to skip). Each runs the whole repeated
-        cross-validation again, refitting everything.
+        Label permutations for the null distribution (0 to skip). Each runs the whole nested
+        cross-validation again.
     n_bootstrap : int, default=1000
-        Resamples for the confidence intervals (see :func:`bootstrap_ci`).
+        Resamples for the confidence intervals (stratified percentile bootstrap of patients on the
+        out-of-fold predictions).
     confidence : float, default=0.95
         Coverage of the confidence intervals.
     groups : array-like of shape (n_samples,) or None, default=None
-        Patient of each sample when a patient has several; folds then keep a patient's samples
-        together (``StratifiedGroupKFold``).
+        Patient of each sample when a patient has several; outer and inner folds then keep a
+        patient's samples together (``StratifiedGroupKFold``) and permutations move them together.
+    class_names : (str, str), default=("negative", "positive")
+        Names of class 0 and 1, for reports and plots.
     n_jobs : int or None, default=None
-        Folds fitted in parallel (joblib).
+        Outer folds fitted in parallel (joblib).
     random_state : int, RandomState or None, default=None
         Seeds the splits, the permutations and the bootstrap: one value fixes every number.
 
@@ -305,6 +473,12 @@ def cross_validate(
     ------
     InputError
         With a single class, or fewer samples of a class than folds.
+
+    Notes
+    -----
+    The bootstrap interval reflects which patients happened to be sampled, given the fitted
+    models; it does not include the variability of refitting on other training sets, so it is
+    somewhat narrow for small cohorts.
     """
     y = np.asarray(y).astype(int)
     if isinstance(X, pd.DataFrame):
@@ -315,61 +489,50 @@ def cross_validate(
         X = pd.DataFrame(np.asarray(X, dtype=np.float64))
     if len(X) != y.size:
         raise ValueError(f"X has {len(X)} samples but y has {y.size}")
+    groups = None if groups is None else np.asarray(groups)
     _check_design(y, n_splits, groups)
     rng = check_random_state(random_state)
     seeds = rng.randint(0, 2**31 - 1, size=n_repeats).tolist()
     parallel = Parallel(n_jobs=n_jobs)
-    oof_proba, oof_pred, fold_scores = _repeated_oof(
-        estimator,
-        X,
-        y,
-        n_splits=n_splits,
-        n_repeats=n_repeats,
-        seeds=seeds,
-        groups=groups,
-        parallel=parallel,
+    options = {"param_grid": param_grid, "n_inner_splits": n_inner_splits, "threshold": threshold}
+    evaluate = dict(
+        n_splits=n_splits, seeds=seeds, groups=groups, options=options, parallel=parallel
     )
-    auc = float(np.mean([_auc_by_rank(y, proba) for proba in oof_proba]))
-    balanced = float(np.mean(_balanced_accuracy(y, oof_pred)))
-    intervals = bootstrap_ci(
+    oof_proba, oof_pred, folds, fold_scores, selection = _nested_oof(
+        estimator, X, y, record=True, **evaluate
+    )
+    metrics: dict[str, float] = {}
+    point = point_metrics(y, oof_proba, oof_pred)
+    intervals = bootstrap_metrics(
         y, oof_proba, oof_pred, n_bootstrap=n_bootstrap, confidence=confidence, random_state=rng
     )
-    metrics = {
-        "roc_auc": auc,
-        "roc_auc_ci_low": intervals["roc_auc"][0],
-        "roc_auc_ci_high": intervals["roc_auc"][1],
-        "balanced_accuracy": balanced,
-        "balanced_accuracy_ci_low": intervals["balanced_accuracy"][0],
-        "balanced_accuracy_ci_high": intervals["balanced_accuracy"][1],
-        "n_samples": float(y.size),
-        "n_positive": float(y.sum()),
-    }
+    for name in METRICS:
+        metrics[name] = float(point[name])
+        metrics[f"{name}_ci_low"], metrics[f"{name}_ci_high"] = map(float, intervals[name])
+    metrics["n_samples"] = float(y.size)
+    metrics["n_positive"] = float(y.sum())
     null_rows = []
     for permutation in range(n_permutations):
         y_null = _permute(y, groups, rng)
         # The same shuffle seeds as the real evaluation; the folds still differ a little because
         # stratification follows the permuted labels.
-        null_proba, null_pred, _ = _repeated_oof(
-            estimator,
-            X,
-            y_null,
-            n_splits=n_splits,
-            n_repeats=n_repeats,
-            seeds=seeds,
-            groups=groups,
-            parallel=parallel,
-        )
+        null_proba, null_pred, *_ = _nested_oof(estimator, X, y_null, record=False, **evaluate)
+        null_point = point_metrics(y_null, null_proba, null_pred)
         null_rows.append(
             {
                 "permutation": permutation,
-                "roc_auc": float(np.mean([_auc_by_rank(y_null, p) for p in null_proba])),
-                "balanced_accuracy": float(np.mean(_balanced_accuracy(y_null, null_pred))),
+                "roc_auc": float(null_point["roc_auc"]),
+                "pr_auc": float(null_point["pr_auc"]),
+                "balanced_accuracy": float(null_point["balanced_accuracy"]),
             }
         )
         logger.debug("permutation %d: AUC %.3f", permutation, null_rows[-1]["roc_auc"])
-    null_scores = pd.DataFrame(null_rows, columns=["permutation", "roc_auc", "balanced_accuracy"])
+    null_scores = pd.DataFrame(
+        null_rows, columns=["permutation", "roc_auc", "pr_auc", "balanced_accuracy"]
+    )
     if n_permutations:
         null_auc = null_scores["roc_auc"].to_numpy()
+        auc = metrics["roc_auc"]
         metrics["null_roc_auc"] = float(null_auc.mean())
         metrics["null_roc_auc_sd"] = float(null_auc.std(ddof=1)) if null_auc.size > 1 else 0.0
         # Phipson & Smyth (2010): (b + 1) / (m + 1), never zero, and never below 1 / (m + 1).
@@ -377,6 +540,9 @@ def cross_validate(
     params = {
         "n_splits": n_splits,
         "n_repeats": n_repeats,
+        "n_inner_splits": n_inner_splits,
+        "threshold": threshold,
+        "param_grid": param_grid or {},
         "n_permutations": n_permutations,
         "n_bootstrap": n_bootstrap,
         "confidence": confidence,
@@ -388,6 +554,9 @@ def cross_validate(
         null_scores=null_scores,
         oof_proba=oof_proba,
         oof_pred=oof_pred,
+        folds=folds,
         y=y,
+        selection=selection,
+        class_names=tuple(class_names),
         params=params,
     )

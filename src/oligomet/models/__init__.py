@@ -1,23 +1,51 @@
 """Supervised models: named pipelines, single-marker classifiers and the steps that make a saved
 model safe to apply to new data."""
 
+from ._boost import BalancedXGBClassifier
+from ._cox import (
+    COX_PARAM_GRID,
+    PenalisedCox,
+    UnivariateCoxFilter,
+    cox_score_test,
+    make_cox_model,
+)
 from ._data import TrainedClassifier, ViewBlock, as_frame, combine_views
-from ._factory import MODELS, ModelSpec, make_model, model_inputs
-from ._marker import ColumnPicker, SingleMarkerClassifier
+from ._factory import (
+    MODELS,
+    RECIPE_LABELS,
+    ModelSpec,
+    available_models,
+    make_model,
+    model_inputs,
+    param_grid,
+)
+from ._marker import ColumnPicker, ColumnSelector, SingleMarkerClassifier
+from ._selection import selected_features
 from ._steps import LOG_METHODS, FeatureAligner, ViewLogTransform
 
 __all__ = [
+    "COX_PARAM_GRID",
     "LOG_METHODS",
     "MODELS",
+    "RECIPE_LABELS",
+    "BalancedXGBClassifier",
     "ColumnPicker",
+    "ColumnSelector",
     "FeatureAligner",
     "ModelSpec",
+    "PenalisedCox",
     "SingleMarkerClassifier",
     "TrainedClassifier",
+    "UnivariateCoxFilter",
     "ViewBlock",
     "ViewLogTransform",
     "as_frame",
+    "available_models",
     "combine_views",
+    "cox_score_test",
+    "make_cox_model",
     "make_model",
     "model_inputs",
+    "param_grid",
+    "selected_features",
 ]

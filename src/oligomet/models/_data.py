@@ -94,12 +94,17 @@ class TrainedClassifier:
         What class 1 and class 0 mean (e.g. ``"M1"`` and ``"M0"``).
     metadata : dict
         Training provenance: model name, label rule, views, run ID.
+    threshold : float or None
+        Probability of the positive class at or above which a sample is called positive, chosen
+        by inner cross-validation when the model was trained; None means the pipeline's own
+        ``predict``.
     """
 
     pipeline: Any
     positive_name: str = "positive"
     negative_name: str = "negative"
     metadata: dict[str, Any] = field(default_factory=dict)
+    threshold: float | None = None
 
     @property
     def feature_names(self) -> list[str]:
@@ -117,7 +122,10 @@ class TrainedClassifier:
     def predict(self, data, *, layer: str | None = None) -> pd.Series:
         """Predicted class name of each sample."""
         frame = as_frame(data, layer=layer)
-        predicted = np.asarray(self.pipeline.predict(frame)).astype(int)
+        if self.threshold is None:
+            predicted = np.asarray(self.pipeline.predict(frame)).astype(int)
+        else:
+            predicted = (self.pipeline.predict_proba(frame)[:, 1] >= self.threshold).astype(int)
         names = np.array([self.negative_name, self.positive_name], dtype=object)
         return pd.Series(names[predicted], index=frame.index, name="prediction")
 

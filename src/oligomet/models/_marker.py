@@ -10,7 +10,7 @@ from sklearn.metrics import roc_curve
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-__all__ = ["ColumnPicker", "SingleMarkerClassifier"]
+__all__ = ["ColumnPicker", "ColumnSelector", "SingleMarkerClassifier"]
 
 
 class ColumnPicker(TransformerMixin, BaseEstimator):
@@ -42,6 +42,40 @@ class ColumnPicker(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "n_features_in_")
         return np.asarray([self.name or f"x{self.index}"], dtype=object)
+
+
+class ColumnSelector(TransformerMixin, BaseEstimator):
+    """Keep several columns, chosen by position, in the given order (a signature's features).
+
+    Parameters
+    ----------
+    indices : sequence of int
+        Positions of the columns to keep, in output order.
+    names : sequence of str or None, default=None
+        The columns' names, recorded for reports (``get_feature_names_out``).
+    """
+
+    def __init__(self, indices=(), names=None) -> None:
+        self.indices = indices
+        self.names = names
+
+    def fit(self, X, y=None):
+        X = validate_data(self, X, reset=True)
+        indices = np.asarray(self.indices, dtype=int)
+        if indices.size == 0 or indices.min() < 0 or indices.max() >= X.shape[1]:
+            raise ValueError(f"column indices must lie in 0:{X.shape[1]}, got {list(indices)}")
+        return self
+
+    def transform(self, X):
+        check_is_fitted(self, "n_features_in_")
+        X = validate_data(self, X, reset=False)
+        return X[:, np.asarray(self.indices, dtype=int)]
+
+    def get_feature_names_out(self, input_features=None):
+        check_is_fitted(self, "n_features_in_")
+        if self.names is not None:
+            return np.asarray(list(self.names), dtype=object)
+        return np.asarray([f"x{i}" for i in self.indices], dtype=object)
 
 
 class SingleMarkerClassifier(ClassifierMixin, BaseEstimator):

@@ -195,6 +195,7 @@ class TrackedRun:
                 "oligomet": {
                     "kind": "classifier",
                     "positive_name": model.positive_name,
+                    "threshold": model.threshold,
                     "negative_name": model.negative_name,
                     **model.metadata,
                 }
@@ -230,22 +231,36 @@ def skops_trusted_types() -> list[str]:
     """
     from sklearn.feature_selection import f_classif
 
-    from ..models import ColumnPicker, FeatureAligner, SingleMarkerClassifier, ViewLogTransform
-    from ..pp import VarianceFilter
+    from ..models import (
+        BalancedXGBClassifier,
+        ColumnPicker,
+        ColumnSelector,
+        FeatureAligner,
+        SingleMarkerClassifier,
+        ViewLogTransform,
+    )
+    from ..pp import DifferentialExpressionFilter, VarianceFilter
+    from ..signatures import SignatureScore
     from ..snf import SNF, ClusterEstimate, MultiViewSNF
 
     trusted = (
         FeatureAligner,
         ViewLogTransform,
         ColumnPicker,
+        ColumnSelector,
         SingleMarkerClassifier,
+        BalancedXGBClassifier,
+        SignatureScore,
         VarianceFilter,
+        DifferentialExpressionFilter,
         SNF,
         MultiViewSNF,
         ClusterEstimate,
         f_classif,  # the score function SelectKBest holds
     )
-    return [f"{obj.__module__}.{obj.__qualname__}" for obj in trusted]
+    # What BalancedXGBClassifier holds, named without importing xgboost (slow) here.
+    xgboost = ["xgboost.sklearn.XGBClassifier", "xgboost.core.Booster"]
+    return [f"{obj.__module__}.{obj.__qualname__}" for obj in trusted] + xgboost
 
 
 def _pip_requirements() -> list[str]:
@@ -341,7 +356,8 @@ def load_model(
         return SubtypeModel(pipeline, metadata)
     positive = metadata.pop("positive_name", "positive")
     negative = metadata.pop("negative_name", "negative")
-    return TrainedClassifier(pipeline, positive, negative, metadata)
+    threshold = metadata.pop("threshold", None)
+    return TrainedClassifier(pipeline, positive, negative, metadata, threshold)
 
 
 _RUN_COLUMNS = {
