@@ -126,6 +126,7 @@ class TrainConfig(_Strict):
 DEFAULT_LABEL = LabelConfig(
     column="distant_metastasis", time="time_to_distant_metastasis_years", horizon=5.0
 )
+DEFAULT_SURVIVAL = LabelConfig(column="distant_metastasis", time="time_to_distant_metastasis_years")
 
 
 def _set_dotted(target: dict[str, Any], dotted: str, value: Any) -> None:
@@ -218,15 +219,18 @@ class Cohort:
     match_counts: dict[str, Any] = field(default_factory=dict)
     notices: list[str] = field(default_factory=list)
     groups: pd.Series | None = None
+    time: pd.Series | None = None
 
     @property
     def digest(self) -> str:
-        """SHA-256 of the labelled matrix: values, sample and feature names, labels."""
+        """SHA-256 of the labelled matrix: values, sample and feature names, labels (and times)."""
         sha = hashlib.sha256()
         sha.update(np.ascontiguousarray(self.X.to_numpy(np.float64)).tobytes())
         sha.update("\x1f".join(map(str, self.X.index)).encode())
         sha.update("\x1f".join(map(str, self.X.columns)).encode())
         sha.update(np.asarray(self.y, dtype=np.int8).tobytes())
+        if self.time is not None:
+            sha.update(np.asarray(self.time, dtype=np.float64).tobytes())
         return sha.hexdigest()
 
 
@@ -310,7 +314,6 @@ def load_cohort(config: TrainConfig) -> Cohort:
         For any problem with the files, the sample IDs, the label definition or the values.
     """
     from .io import assemble, read_sample_map
-    from .labels import make_labels
     from .models import combine_views
 
     label = config.label
@@ -325,7 +328,8 @@ def load_cohort(config: TrainConfig) -> Cohort:
             )
         adata = load_gse7390()
         if label.column is None:
-            label = DEFAULT_LABEL
+            survival = _is_survival(getattr(config, "model", ""))
+            label = DEFAULT_SURVIVAL if survival else DEFAULT_LABEL
         clinical, clinical_name = adata.obs.copy(), "clinical"
         views = {"expression": adata.copy()}
         views["expression"].obs = pd.DataFrame(index=adata.obs_names)
@@ -361,13 +365,14 @@ def load_cohort(config: TrainConfig) -> Cohort:
             "patient of each sample"
         )
     label = _recipe_label(getattr(config, "model", ""), label, clinical)
-    rule = _label_rule(label)
+    survival = _is_survival(getattr(config, "model", ""))
+    make_target = _survival_target if survival else _binary_target
     # The label definition is checked against the whole clinical table first, so that a value
     # that only disappears in the sample match is not reported as a typo.
-    make_labels(clinical, **rule)
+    make_target(clinical, label)
     mdata, match = assemble(views, clinical, clinical_name=clinical_name, sample_map=sample_map)
     try:
-        labels = make_labels(mdata.obs, **rule)
+        labels, target = make_target(mdata.obs, label)
     except InputError as error:
         # The definition held on the whole clinical table, so the sample match caused this.
         reason = str(error).replace(" (a typo?)", "")
@@ -376,7 +381,7 @@ def load_cohort(config: TrainConfig) -> Cohort:
             f"expression data, and among them {reason}; check that the tables describe the "
             "same patients"
         ) from None
-    labelled = {view_name: mdata[view_name][labels.y.index].copy() for view_name in views}
+    labelled = {view_name: mdata[view_name][target.index].copy() for view_name in views}
     X, blocks = combine_views(labelled)
     methods = _resolve_transforms(labelled, blocks, transforms)
     for (_view, method, _start, _stop), source in zip(methods, sources, strict=True):
@@ -396,7 +401,8 @@ def load_cohort(config: TrainConfig) -> Cohort:
     return Cohort(
         groups=groups,
         X=X,
-        y=labels.y.loc[X.index].astype(int),
+        y=target.loc[X.index].astype(int),
+        time=labels.time.loc[X.index] if survival else None,
         labels=labels,
         views=methods,
         sources=sources,
@@ -405,6 +411,43 @@ def load_cohort(config: TrainConfig) -> Cohort:
         match_counts=counts,
         notices=notices,
     )
+
+
+def _is_survival(model: str) -> bool:
+    from .models import MODELS
+
+    spec = MODELS.get(model)
+    return spec is not None and spec.task == "survival"
+
+
+def _binary_target(clinical: pd.DataFrame, label: LabelConfig):
+    """0/1 labels: the LabelResult and its label Series."""
+    from .labels import make_labels
+
+    labels = make_labels(clinical, **_label_rule(label))
+    return labels, labels.y
+
+
+def _survival_target(clinical: pd.DataFrame, label: LabelConfig):
+    """A time-to-event target: the SurvivalTarget and its event indicator (0/1)."""
+    from .labels import make_survival
+
+    if not label.time or label.horizon is not None:
+        raise InputError(
+            "a survival model needs --label EVENT_COLUMN and --time TIME_COLUMN, without "
+            "--horizon (a horizon turns the endpoint into a 0/1 label for a classifier)"
+        )
+    if label.oligo_max is not None or label.poly_min is not None:
+        raise InputError("--oligo-max/--poly-min define 0/1 labels; a survival model uses --time")
+    target = make_survival(
+        clinical,
+        time=label.time,
+        event=label.column,
+        event_values=label.positive or None,
+        censor_values=label.negative or None,
+        event_name=label.column,
+    )
+    return target, target.event.astype(int)
 
 
 def _read_clinical(paths: list[Path]) -> pd.DataFrame | None:
@@ -482,6 +525,62 @@ def _outcome_like_features(X: pd.DataFrame, y: pd.Series, *, limit: float = 0.97
     ]
 
 
+def _train_survival(config: TrainConfig, cohort: Cohort, estimator, grid, groups, say):
+    """Cross-validated C-index of a survival pipeline, then the final model on all samples."""
+    from sklearn.base import clone
+    from sklearn.model_selection import GridSearchCV
+
+    from .evaluation import cross_validate_survival
+    from .evaluation._survival import _splits
+    from .models import RiskModel
+
+    cv = config.cv
+    target = cohort.labels
+    say(
+        f"cross-validating {config.model}: {cv.n_repeats} x {cv.n_splits}-fold (C-index), "
+        f"{cv.n_permutations} permutations, on {len(cohort.X)} samples x {cohort.X.shape[1]} "
+        "features"
+    )
+    result = cross_validate_survival(
+        estimator,
+        cohort.X,
+        target,
+        param_grid=grid,
+        n_splits=cv.n_splits,
+        n_repeats=cv.n_repeats,
+        n_inner_splits=cv.n_inner_splits,
+        n_permutations=cv.n_permutations,
+        n_bootstrap=cv.n_bootstrap,
+        confidence=cv.confidence,
+        groups=groups,
+        n_jobs=config.n_jobs,
+        random_state=config.seed,
+    )
+    y = target.y[[target.event.index.get_loc(s) for s in cohort.X.index]]
+    params: dict[str, Any] = {}
+    if grid:
+        seed = int(np.random.RandomState(config.seed).randint(2**31 - 1))
+        inner = _splits(y["event"].astype(int), cv.n_inner_splits, seed, groups)
+        search = GridSearchCV(estimator, grid, cv=inner, refit=False).fit(cohort.X, y)
+        params = dict(search.best_params_)
+    final = clone(estimator).set_params(**params).fit(cohort.X, y)
+    risk = final.predict(cohort.X)
+    model = RiskModel(
+        final,
+        metadata={
+            "model": config.model,
+            "params": params,
+            "endpoint": target.rule,
+            "views": [
+                {"name": n, "transform": m, "n_features": b - a} for n, m, a, b in cohort.views
+            ],
+            "dataset_digest": cohort.digest,
+        },
+        threshold=float(np.median(risk)),
+    )
+    return TrainResult(config=config, cohort=cohort, cv=result, classifier=model)
+
+
 def _search_space(config: TrainConfig, estimator) -> dict[str, list] | None:
     """The inner-fold search space: the config's own, else the model's default (if searching)."""
     from .models import param_grid
@@ -494,7 +593,7 @@ def _search_space(config: TrainConfig, estimator) -> dict[str, list] | None:
     known = estimator.get_params()
     unknown = [key for key in grid if key not in known]
     if unknown:
-        tunable = ", ".join(k for k in known if k.startswith("classifier__"))
+        tunable = ", ".join(k for k in known if k.startswith(("classifier__", "cox__")))
         raise InputError(
             f"param_grid names {', '.join(map(repr, unknown))}, not parameters of "
             f"{config.model}; parameters of its classifier: {tunable}"
@@ -614,6 +713,11 @@ def train(
     grid = _search_space(config, estimator)
     cv = config.cv
     groups = None if cohort.groups is None else cohort.groups.to_numpy()
+    if _is_survival(config.model):
+        outcome = _train_survival(config, cohort, estimator, grid, groups, say)
+        if track:
+            _track(outcome, say)
+        return outcome
     search = (
         f"; inner {cv.n_inner_splits}-fold search over {_grid_size(grid)} settings" if grid else ""
     )
@@ -684,6 +788,7 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
     config, cohort, cv = outcome.config, outcome.cohort, outcome.cv
     tracking = config.tracking
     registered = tracking.registered_name or f"oligomet-{config.model}"
+    survival = cohort.time is not None
     with start_run(
         experiment=tracking.experiment,
         run_name=f"{config.model} on {cohort.name}",
@@ -717,21 +822,20 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
         if cohort.notices:
             run.set_tags({"oligomet.notices": " | ".join(cohort.notices)})
         frame = cohort.X.assign(label=cohort.y.to_numpy())
+        if cohort.time is not None:
+            frame["time"] = cohort.time.to_numpy()
         run.log_dataset(frame, name=cohort.name, source=_dataset_source(cohort), targets="label")
         run.log_metrics(cv.metrics)
         run.log_metrics({"n_excluded": cohort.labels.n_excluded, **cohort.match_counts})
+        score = "c_index" if survival else "roc_auc"
         for row in cv.fold_scores.itertuples():
             step = row.repeat * config.cv.n_splits + row.fold
             run.log_metrics(
-                {
-                    "fold_roc_auc": row.roc_auc,
-                    "fold_balanced_accuracy": row.balanced_accuracy,
-                    "fold_threshold": row.threshold,
-                },
+                {f"fold_{score}": getattr(row, score), "fold_threshold": row.threshold},
                 step=step,
             )
         for row in cv.null_scores.itertuples():
-            run.log_metrics({"permuted_roc_auc": row.roc_auc}, step=row.permutation)
+            run.log_metrics({f"permuted_{score}": getattr(row, score)}, step=row.permutation)
         run.log_dict(cv.to_dict(), "evaluation/cross_validation.json")
         # Feature names and fold-level counts: no patient-level values.
         frequency = cv.selection_frequency.rename_axis("feature").reset_index()
@@ -744,14 +848,26 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
         if tracking.log_sample_ids:
             run.log_text(cohort.match_report, "data/sample_match.txt")
         if tracking.log_predictions:
+            values = cv.oof_risk if survival else cv.oof_proba
             oof = pd.DataFrame(
-                cv.oof_proba.T,
+                values.T,
                 index=cohort.X.index,
-                columns=[f"repeat_{i}" for i in range(cv.oof_proba.shape[0])],
+                columns=[f"repeat_{i}" for i in range(values.shape[0])],
             )
-            run.log_table(oof.assign(label=cohort.y), "evaluation/out_of_fold_probabilities.csv")
-        title = f"{config.model}: {cohort.labels.positive_name} vs {cohort.labels.negative_name}"
-        for name, figure in _evaluation_figures(cv, title).items():
+            kind = "risk_scores" if survival else "probabilities"
+            run.log_table(oof.assign(label=cohort.y), f"evaluation/out_of_fold_{kind}.csv")
+        if survival:
+            from .evaluation import plot_km, plot_selection_frequency
+
+            title = f"{config.model}: {cohort.labels.event_name}"
+            figures = {"kaplan_meier": plot_km(cv, title=title)}
+            if not cv.selection.empty:
+                figures["selection_frequency"] = plot_selection_frequency(cv, title=title)
+        else:
+            labels = cohort.labels
+            title = f"{config.model}: {labels.positive_name} vs {labels.negative_name}"
+            figures = _evaluation_figures(cv, title)
+        for name, figure in figures.items():
             run.log_figure(figure, f"evaluation/{name}.png")
         example = _input_example(cohort.X)
         logged = run.log_model(

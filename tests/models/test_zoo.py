@@ -132,7 +132,14 @@ def test_model_inputs_of_a_marker_keep_a_count_view_whole():
 def test_differential_expression_filter_by_hand():
     # Feature 0: clear shift; feature 1: constant; feature 2: small shift with noise.
     X = np.array(
-        [[0.0, 1.0, 0.0], [0.2, 1.0, 1.0], [0.1, 1.0, 0.5], [2.0, 1.0, 0.9], [2.2, 1.0, 0.1], [2.1, 1.0, 1.2]]
+        [
+            [0.0, 1.0, 0.0],
+            [0.2, 1.0, 1.0],
+            [0.1, 1.0, 0.5],
+            [2.0, 1.0, 0.9],
+            [2.2, 1.0, 0.1],
+            [2.1, 1.0, 1.2],
+        ]
     )
     y = np.array([0, 0, 0, 1, 1, 1])
     screen = DifferentialExpressionFilter(k=1).fit(X, y)

@@ -405,9 +405,45 @@ def _metrics_table(title: str, metrics: dict, confidence: float):
     return table
 
 
+def _print_survival_summary(result) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    m, cv, target = result.cv.metrics, result.config.cv, result.cohort.labels
+    table = Table(
+        title=f"{result.config.model}: time to {target.event_name} ({target.n_samples} samples, "
+        f"{target.n_events} events; nested {cv.n_repeats} x {cv.n_splits}-fold CV)"
+    )
+    for column in ("metric", "estimate", f"{cv.confidence:.0%} CI"):
+        table.add_column(column)
+    table.add_row(
+        "C-index (pooled out-of-fold)",
+        f"{m['c_index']:.3f}",
+        f"{m['c_index_ci_low']:.3f} to {m['c_index_ci_high']:.3f}",
+    )
+    table.add_row("C-index (mean of folds)", f"{m['c_index_fold_mean']:.3f}", "")
+    if "null_c_index" in m:
+        table.add_row(
+            "C-index, permuted outcomes",
+            f"{m['null_c_index']:.3f}",
+            f"permutation p {m['permutation_p']:.3f} (>= {1 / (cv.n_permutations + 1):.3f})",
+        )
+    table.add_row(
+        "log-rank, high vs low risk (out-of-fold)",
+        f"p {m['logrank_p']:.3g}",
+        f"{int(m['n_high'])} high / {int(m['n_low'])} low",
+    )
+    console = Console()
+    console.print(table)
+    console.print(f"run: {result.run_id}\nmodel: {result.registry_uri or result.model_uri}")
+
+
 def _print_summary(result) -> None:
     from rich.console import Console
 
+    if result.cohort.time is not None:
+        _print_survival_summary(result)
+        return
     m = result.cv.metrics
     cv = result.config.cv
     labels = result.cohort.labels

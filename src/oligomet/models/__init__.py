@@ -9,7 +9,7 @@ from ._cox import (
     cox_score_test,
     make_cox_model,
 )
-from ._data import TrainedClassifier, ViewBlock, as_frame, combine_views
+from ._data import RiskModel, TrainedClassifier, ViewBlock, as_frame, combine_views
 from ._factory import (
     MODELS,
     RECIPE_LABELS,
@@ -34,6 +34,7 @@ __all__ = [
     "FeatureAligner",
     "ModelSpec",
     "PenalisedCox",
+    "RiskModel",
     "SingleMarkerClassifier",
     "TrainedClassifier",
     "UnivariateCoxFilter",

@@ -25,7 +25,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._errors import InputError
 from ..pp import VarianceFilter
-from ._factory import _head
+from ._steps import head_steps as _head
 
 __all__ = [
     "COX_PARAM_GRID",

@@ -140,3 +140,44 @@ class TrainedClassifier:
         )
         table.index.name = "sample_id"
         return table
+
+
+@dataclass
+class RiskModel:
+    """A fitted survival pipeline (penalised Cox) that scores the risk of new samples.
+
+    Returned by :func:`oligomet.load_model` for models trained on a time-to-event endpoint.
+    Accepts the same inputs as :class:`TrainedClassifier`.
+
+    Attributes
+    ----------
+    pipeline : sklearn.pipeline.Pipeline
+        The fitted pipeline; ``predict`` gives the linear risk score (higher = earlier event).
+    metadata : dict
+        Training provenance: model name, endpoint, views, run ID.
+    threshold : float or None
+        Median training risk: samples above it are called ``"high"`` risk.
+    """
+
+    pipeline: Any
+    metadata: dict[str, Any] = field(default_factory=dict)
+    threshold: float | None = None
+
+    @property
+    def feature_names(self) -> list[str]:
+        """The features the model needs, in training order."""
+        return [str(f) for f in self.pipeline.feature_names_in_]
+
+    def predict(self, data, *, layer: str | None = None) -> pd.Series:
+        """Risk score of each sample (a relative log-hazard; higher = worse)."""
+        frame = as_frame(data, layer=layer)
+        return pd.Series(self.pipeline.predict(frame), index=frame.index, name="risk_score")
+
+    def predict_table(self, data, *, layer: str | None = None) -> pd.DataFrame:
+        """Risk score and risk group (high/low against the training median), one row a sample."""
+        risk = self.predict(data, layer=layer)
+        table = risk.to_frame()
+        if self.threshold is not None:
+            table["risk_group"] = np.where(risk > self.threshold, "high", "low")
+        table.index.name = "sample_id"
+        return table

@@ -27,8 +27,9 @@ from sklearn.utils import check_random_state
 from .._errors import InputError
 from ..pp import DifferentialExpressionFilter, VarianceFilter
 from ._boost import BalancedXGBClassifier
+from ._cox import COX_PARAM_GRID, make_cox_model
 from ._marker import ColumnPicker, ColumnSelector, SingleMarkerClassifier
-from ._steps import FeatureAligner, ViewLogTransform
+from ._steps import head_steps as _head
 
 __all__ = [
     "MODELS",
@@ -53,7 +54,9 @@ class ModelSpec:
     ``inputs(feature_names, views)`` returns the columns the saved model will require, when that
     is fewer than all (a single-marker model needs its marker, plus the rest of the marker's
     view only when that view is library-size normalised). ``None`` means every column.
-    ``selection`` is the family's default feature selection.
+    ``selection`` is the family's default feature selection. ``task`` is ``"classification"``
+    (0/1 labels, ``predict_proba``) or ``"survival"`` (a structured time/event target, risk
+    scores from ``predict``).
     """
 
     name: str
@@ -62,14 +65,10 @@ class ModelSpec:
     inputs: Callable[[list[str], list], list[str]] | None = None
     param_grid: dict[str, list] | None = None
     selection: str = "univariate"
+    task: str = "classification"
 
 
 SELECTIONS = ("univariate", "l1", "none")
-
-
-def _head(feature_names: Sequence[str], views) -> list[tuple[str, object]]:
-    del feature_names  # the aligner learns the names in fit
-    return [("align", FeatureAligner()), ("log", ViewLogTransform(views=views))]
 
 
 def _selection(selection: str, n_select: int, n_features: int, random_state) -> list:
@@ -291,28 +290,28 @@ def _signature_spec(name: str) -> ModelSpec:
     def build(feature_names, views=None, random_state=None, **_):
         from ..signatures import signature_estimator
 
-        signature, match = _signature_match(name, feature_names)
-        ids = [i for i in signature.feature_ids if i in match.found]
-        columns = [match.found[i] for i in ids]
+        _, match = _signature_match(name, feature_names)
+        columns = [str(c) for c in match.columns]
         indices = [list(feature_names).index(c) for c in columns]
+        # The match, not the signature: weights follow the features actually found.
         return Pipeline(
             [
                 *_head(feature_names, views),
                 ("signature", ColumnSelector(indices=indices, names=columns)),
-                ("classifier", signature_estimator(signature, ids=ids, random_state=random_state)),
+                ("classifier", signature_estimator(match, random_state=random_state)),
             ]
         )
 
     def inputs(feature_names, views):
         _, match = _signature_match(name, feature_names)
-        return _view_inputs(list(match.found.values()), feature_names, views)
+        return _view_inputs([str(c) for c in match.columns], feature_names, views)
 
     rule = (
         "weights refitted in each training fold (not published)"
         if signature.scoring == "retrain"
         else "weighted mean of z-scored features with the published directions"
     )
-    grid = {"classifier__logistic__C": [0.01, 0.1, 1.0]} if signature.scoring == "retrain" else None
+    grid = {"classifier__classify__C": [0.01, 0.1, 1.0]} if signature.scoring == "retrain" else None
     return ModelSpec(
         f"{SIGNATURE_PREFIX}{signature.name}",
         f"{signature.description.strip().splitlines()[0]} ({len(signature.feature_ids)} "
@@ -390,6 +389,22 @@ MODELS: dict[str, ModelSpec] = {
         ),
     )
 }
+
+
+def _cox_enet(feature_names, views=None, random_state=None, *, selection="none", n_select=None):
+    del selection  # the elastic net selects; n_select adds a univariate Cox screen
+    return make_cox_model(feature_names, views, random_state, n_select=n_select)
+
+
+MODELS["cox_enet"] = ModelSpec(
+    "cox_enet",
+    "Penalised (elastic-net) Cox regression for a time-to-event endpoint (--label EVENT --time "
+    "TIME, no --horizon); alpha and l1_ratio tuned in inner folds by Harrell's C.",
+    _cox_enet,
+    param_grid={key: list(values) for key, values in COX_PARAM_GRID.items()},
+    selection="none",
+    task="survival",
+)
 
 #: Label thresholds a recipe implies for a count column (few < 8 vs many > 16 metastases).
 RECIPE_LABELS: dict[str, dict[str, float]] = {

@@ -21,7 +21,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._errors import InputError, MissingFeaturesError
 from ..pp import LogInputError, log_values
 
-__all__ = ["LOG_METHODS", "FeatureAligner", "ViewLogTransform"]
+__all__ = ["LOG_METHODS", "FeatureAligner", "ViewLogTransform", "head_steps"]
 
 LOG_METHODS = ("none", "log2", "log2cpm")
 
@@ -172,3 +172,10 @@ class ViewLogTransform(TransformerMixin, BaseEstimator):
         if names is not None:
             return np.asarray(names, dtype=object)
         return np.asarray([f"x{i}" for i in range(self.n_features_in_)], dtype=object)
+
+
+def head_steps(feature_names: Sequence[str], views=None) -> list[tuple[str, object]]:
+    """The first two steps of every oligomet pipeline: align columns by name, then log-transform
+    each view (both learn nothing from the labels)."""
+    del feature_names  # the aligner learns the names in fit
+    return [("align", FeatureAligner()), ("log", ViewLogTransform(views=views))]

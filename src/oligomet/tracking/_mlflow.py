@@ -23,7 +23,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from ..models import TrainedClassifier
+from ..models import RiskModel, TrainedClassifier
 from ..snf import SubtypeModel
 
 __all__ = [
@@ -170,7 +170,7 @@ class TrackedRun:
 
     def log_model(
         self,
-        model: TrainedClassifier | SubtypeModel,
+        model: TrainedClassifier | SubtypeModel | RiskModel,
         *,
         input_example: pd.DataFrame,
         registered_name: str | None = None,
@@ -189,6 +189,11 @@ class TrackedRun:
         if isinstance(model, SubtypeModel):
             predict_fn = "predict"
             metadata = {"oligomet": {"kind": "subtypes", **model.metadata}}
+        elif isinstance(model, RiskModel):
+            predict_fn = "predict"
+            metadata = {
+                "oligomet": {"kind": "risk", "threshold": model.threshold, **model.metadata}
+            }
         else:
             predict_fn = "predict_proba"
             metadata = {
@@ -236,7 +241,9 @@ def skops_trusted_types() -> list[str]:
         ColumnPicker,
         ColumnSelector,
         FeatureAligner,
+        PenalisedCox,
         SingleMarkerClassifier,
+        UnivariateCoxFilter,
         ViewLogTransform,
     )
     from ..pp import DifferentialExpressionFilter, VarianceFilter
@@ -251,6 +258,8 @@ def skops_trusted_types() -> list[str]:
         SingleMarkerClassifier,
         BalancedXGBClassifier,
         SignatureScore,
+        PenalisedCox,
+        UnivariateCoxFilter,
         VarianceFilter,
         DifferentialExpressionFilter,
         SNF,
@@ -258,9 +267,15 @@ def skops_trusted_types() -> list[str]:
         ClusterEstimate,
         f_classif,  # the score function SelectKBest holds
     )
-    # What BalancedXGBClassifier holds, named without importing xgboost (slow) here.
-    xgboost = ["xgboost.sklearn.XGBClassifier", "xgboost.core.Booster"]
-    return [f"{obj.__module__}.{obj.__qualname__}" for obj in trusted] + xgboost
+    # What BalancedXGBClassifier and CalibratedClassifierCV (linear_svm) hold, named as strings:
+    # xgboost is slow to import, and sklearn's calibration internals are private classes.
+    held = [
+        "xgboost.sklearn.XGBClassifier",
+        "xgboost.core.Booster",
+        "sklearn.calibration._CalibratedClassifier",
+        "sklearn.calibration._SigmoidCalibration",
+    ]
+    return [f"{obj.__module__}.{obj.__qualname__}" for obj in trusted] + held
 
 
 def _pip_requirements() -> list[str]:
@@ -311,7 +326,7 @@ def start_run(
 
 def load_model(
     model_uri: str, *, tracking_uri: str | None = None
-) -> TrainedClassifier | SubtypeModel:
+) -> TrainedClassifier | SubtypeModel | RiskModel:
     """Load a classifier saved by oligomet.
 
     Parameters
@@ -324,8 +339,9 @@ def load_model(
 
     Returns
     -------
-    TrainedClassifier
-        Predicts on DataFrames (features matched by name), AnnData and MuData.
+    TrainedClassifier, RiskModel or SubtypeModel
+        A classifier, a survival risk model or an SNF subtype model; each predicts on
+        DataFrames (features matched by name), AnnData and MuData.
 
     Raises
     ------
@@ -354,6 +370,8 @@ def load_model(
     metadata["model_uri"] = model_uri
     if metadata.get("kind") == "subtypes":
         return SubtypeModel(pipeline, metadata)
+    if metadata.get("kind") == "risk":
+        return RiskModel(pipeline, metadata, metadata.pop("threshold", None))
     positive = metadata.pop("positive_name", "positive")
     negative = metadata.pop("negative_name", "negative")
     threshold = metadata.pop("threshold", None)
