@@ -247,9 +247,9 @@ def _recipe_label(model: str, label: LabelConfig, clinical: pd.DataFrame) -> Lab
     own_rule = label.positive or label.negative or label.time or label.oligo_max or label.poly_min
     if not implied or own_rule or label.column not in clinical.columns:
         return label
-    if not pd.api.types.is_numeric_dtype(pd.to_numeric(clinical[label.column], errors="coerce")):
-        return label
-    if pd.to_numeric(clinical[label.column], errors="coerce").notna().sum() == 0:
+    counts = pd.to_numeric(clinical[label.column], errors="coerce")
+    # Counts, not a 0/1 label or categories: at least one value above 1.
+    if counts.notna().sum() == 0 or not (counts > 1).any():
         return label
     return label.model_copy(update=implied)
 
@@ -581,6 +581,15 @@ def _train_survival(config: TrainConfig, cohort: Cohort, estimator, grid, groups
     return TrainResult(config=config, cohort=cohort, cv=result, classifier=model)
 
 
+def _registered_name(model: str) -> str:
+    """Default registry name: ``oligomet-<model>``, with a signature file named by its stem
+    (registry names cannot hold ``/`` or ``:``)."""
+    kind, _, rest = model.partition(":")
+    if rest and ("/" in rest or "." in rest):
+        rest = Path(rest).name.split(".")[0]
+    return "oligomet-" + re.sub(r"[^\w.-]+", "-", f"{kind}-{rest}" if rest else kind)
+
+
 def _search_space(config: TrainConfig, estimator) -> dict[str, list] | None:
     """The inner-fold search space: the config's own, else the model's default (if searching)."""
     from .models import param_grid
@@ -787,7 +796,7 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
 
     config, cohort, cv = outcome.config, outcome.cohort, outcome.cv
     tracking = config.tracking
-    registered = tracking.registered_name or f"oligomet-{config.model}"
+    registered = tracking.registered_name or _registered_name(config.model)
     survival = cohort.time is not None
     with start_run(
         experiment=tracking.experiment,

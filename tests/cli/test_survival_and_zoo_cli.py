@@ -158,3 +158,82 @@ def test_each_family_trains_registers_and_predicts(oligomet, tmp_path, model, fa
     )
     assert scored.exit_code == 0, scored.stderr
     assert len(pd.read_csv(tmp_path / "scores.csv")) == 50
+
+
+@pytest.mark.parametrize("model", ["random_forest", "recipe:wuttig11"])
+def test_tree_and_recipe_models_round_trip(oligomet, tmp_path, model, fast):
+    test_each_family_trains_registers_and_predicts(oligomet, tmp_path, model, fast)
+
+
+def _mirna_cohort(tmp_path, up, down=()):
+    """miRNA-named cohort: ``up`` higher in the positive class, then ``down`` lower (make_cohort
+    shifts the first half of the informative features up and the rest down)."""
+    assert len(down) == len(up) // 2 or len(up) == len(down)
+    informative = [*up, *down]
+    expression, clinical = make_cohort(
+        n_samples=60,
+        n_features=30,
+        n_informative=len(informative),
+        effect_size=2.0,
+        feature_prefix="hsa-mir-x",
+        informative_names=informative,
+        random_state=2,
+    )
+    expression.to_csv(tmp_path / "mirna.csv")
+    clinical.to_csv(tmp_path / "clinical.csv")
+    return ["--expression", tmp_path / "mirna.csv", "--clinical", tmp_path / "clinical.csv"]
+
+
+def test_a_signature_trains_with_missing_features_reported(oligomet, tmp_path, fast):
+    family = ["hsa-mir-200a", "hsa-mir-200b", "hsa-mir-200c", "hsa-mir-141"]  # no miR-429
+    out = _json(
+        result := oligomet(
+            "train",
+            *_mirna_cohort(
+                tmp_path, family, ["hsa-mir-9001", "hsa-mir-9002", "hsa-mir-9003", "hsa-mir-9004"]
+            ),
+            "--label",
+            "label",
+            "--model",
+            "signature:mir200_family",
+            *fast,
+            "--json",
+        )
+    )
+    assert "signature:mir200_family uses 4 of the features" in result.stderr
+    assert "hsa-miR-429" in result.stderr  # the missing one is named
+    assert out["metrics"]["roc_auc"] > 0.7
+    assert set(out["selection_frequency"]) == set(family)
+
+
+def test_a_signature_refuses_when_too_few_features_remain(oligomet, tmp_path, user_error):
+    result = oligomet(
+        "train",
+        *_mirna_cohort(tmp_path, ["hsa-mir-200c"], ["hsa-mir-9001"]),
+        "--label",
+        "label",
+        "--model",
+        "signature:mir200_family",
+    )
+    user_error(result, "mir200_family", "only 1 of 5", "hsa-miR-429")
+    assert oligomet.runs() == []
+
+
+def test_a_user_signature_file(oligomet, tmp_path, fast):
+    (tmp_path / "mine.csv").write_text(
+        "feature,direction\nhsa-mir-21,up\nhsa-mir-155,down\nhsa-mir-x003,up\n"
+    )
+    out = _json(
+        oligomet(
+            "train",
+            *_mirna_cohort(tmp_path, ["hsa-mir-21"], ["hsa-mir-155"]),
+            "--label",
+            "label",
+            "--model",
+            f"signature:{tmp_path / 'mine.csv'}",
+            *fast,
+            "--json",
+        )
+    )
+    assert out["model"].startswith("signature:")
+    assert out["metrics"]["roc_auc"] > 0.7

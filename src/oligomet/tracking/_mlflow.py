@@ -267,13 +267,15 @@ def skops_trusted_types() -> list[str]:
         ClusterEstimate,
         f_classif,  # the score function SelectKBest holds
     )
-    # What BalancedXGBClassifier and CalibratedClassifierCV (linear_svm) hold, named as strings:
+    # What BalancedXGBClassifier, CalibratedClassifierCV (linear_svm) and random forests hold,
+    # named as strings:
     # xgboost is slow to import, and sklearn's calibration internals are private classes.
     held = [
         "xgboost.sklearn.XGBClassifier",
         "xgboost.core.Booster",
         "sklearn.calibration._CalibratedClassifier",
         "sklearn.calibration._SigmoidCalibration",
+        "sklearn.tree._tree.Tree",  # random forests' trees
     ]
     return [f"{obj.__module__}.{obj.__qualname__}" for obj in trusted] + held
 
