@@ -191,6 +191,8 @@ def test_wuttig_recipe_reports_its_eleven_mirnas_across_folds(oligomet, shared_d
     assert sum(frequency.values()) * n_folds == pytest.approx(11 * n_folds)
     assert len(frequency) >= 11
     assert all(name.startswith("hsa-") for name in frequency)
-    assert max(frequency.values()) == 1.0  # some miRNAs are chosen in every fold
+    values = list(frequency.values())
+    assert values == sorted(values, reverse=True)  # most often chosen first
+    assert values[0] >= 0.5  # a core of miRNAs recurs; the rest varies fold to fold
     assert "most often selected across the 10 outer folds" not in result.stdout  # JSON only
     assert 0.5 < out["metrics"]["roc_auc"] < 0.95

@@ -447,7 +447,7 @@ def make_cox_model(
     del random_state  # coordinate descent is deterministic
     steps: list[tuple[str, object]] = [
         *_head(feature_names, views),
-        ("variance", VarianceFilter(threshold=0.0)),
+        ("variance", VarianceFilter(threshold=1e-12)),
         # Unit variance without centring: the Cox fit is unchanged by shifts (PenalisedCox centres
         # internally), and the risk scores are not offset by each training fold's means, which
         # keeps the folds' out-of-fold scores comparable when they are pooled.

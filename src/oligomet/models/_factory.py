@@ -70,6 +70,9 @@ class ModelSpec:
 
 SELECTIONS = ("univariate", "l1", "none")
 
+#: Variance at or below which a feature counts as constant in a training fold.
+CONSTANT_VARIANCE = 1e-12
+
 
 def _selection(selection: str, n_select: int, n_features: int, random_state) -> list:
     """Feature selection steps, fitted inside each training fold like everything else."""
@@ -97,8 +100,9 @@ def _standard(feature_names, views, random_state, selection, n_select) -> list:
     """Head, constant-feature filter, standardisation and feature selection."""
     return [
         *_head(feature_names, views),
-        # Constant features carry no information and make the F-test divide by zero.
-        ("variance", VarianceFilter(threshold=0.0)),
+        # Constant features carry no information and make the F-test divide by zero; "constant"
+        # includes rounding noise (a z-scored table writes one value in several spellings).
+        ("variance", VarianceFilter(threshold=CONSTANT_VARIANCE)),
         ("scale", StandardScaler()),
         *_selection(selection, n_select, len(feature_names), random_state),
     ]
@@ -207,7 +211,7 @@ def _wuttig11(
     return Pipeline(
         [
             *_head(feature_names, views),
-            ("variance", VarianceFilter(threshold=0.0)),
+            ("variance", VarianceFilter(threshold=CONSTANT_VARIANCE)),
             ("select", DifferentialExpressionFilter(k=min(n_select, len(feature_names)))),
             ("scale", StandardScaler()),
             ("classifier", classifier),
