@@ -51,7 +51,9 @@ def inflation_table() -> str:
     classifier = make_pipeline(StandardScaler(), NearestCentroid())
     genes = SelectKBest(f_classif, k=70).fit(table, y).get_support()
     leaky = cross_validate(classifier, table.loc[:, genes], y, n_jobs=2, **settings).metrics
-    honest_pipeline = make_pipeline(StandardScaler(), SelectKBest(f_classif, k=70), NearestCentroid())
+    honest_pipeline = make_pipeline(
+        StandardScaler(), SelectKBest(f_classif, k=70), NearestCentroid()
+    )
     honest = cross_validate(honest_pipeline, table, y, n_jobs=2, **settings).metrics
     lines = [
         "| pipeline | ROC AUC [95% CI] | balanced accuracy | correct (of 78, at the in-fold "
@@ -62,7 +64,7 @@ def inflation_table() -> str:
         ("70 genes chosen on all 78 patients, then 10-fold CV", leaky),
         ("70 genes chosen inside each training fold", honest),
     ):
-        correct = (m["sensitivity"] * y.sum() + m["specificity"] * (y.size - y.sum()))
+        correct = m["sensitivity"] * y.sum() + m["specificity"] * (y.size - y.sum())
         lines.append(
             f"| {name} | {m['roc_auc']:.3f} [{m['roc_auc_ci_low']:.3f}, "
             f"{m['roc_auc_ci_high']:.3f}] | {m['balanced_accuracy']:.3f} | {correct:.1f} | "

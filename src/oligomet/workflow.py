@@ -7,6 +7,7 @@ the algorithms live in the library subpackages.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import logging
 import os
@@ -317,6 +318,7 @@ def load_cohort(config: TrainConfig) -> Cohort:
     from .models import combine_views
 
     label = config.label
+    group_column = getattr(config, "groups", None)  # training only
     notices: list[str] = []
     if not config.expression:
         from .datasets import load_gse7390
@@ -340,7 +342,7 @@ def load_cohort(config: TrainConfig) -> Cohort:
         if label.column is None:
             raise InputError("--label is required: the clinical column that defines the classes")
         clinical = _read_clinical(config.clinical)
-        drop = [*_label_columns(label), *([config.groups] if config.groups else [])]
+        drop = [*_label_columns(label), *([group_column] if group_column else [])]
         drop += config.exclude_features
         views, transforms, sources, embedded_obs = _read_views(config, clinical, drop)
         notices.extend(_shared_file_notices(config, drop))
@@ -359,9 +361,9 @@ def load_cohort(config: TrainConfig) -> Cohort:
             clinical = clinical[drop]
         name = " + ".join(Path(v.path).name for v in config.expression)
     sample_map = read_sample_map(config.sample_map) if config.sample_map else None
-    if config.groups and config.groups not in clinical.columns:
+    if group_column and group_column not in clinical.columns:
         raise InputError(
-            f"group column {config.groups!r} is not in {clinical_name}; it should hold the "
+            f"group column {group_column!r} is not in {clinical_name}; it should hold the "
             "patient of each sample"
         )
     label = _recipe_label(getattr(config, "model", ""), label, clinical)
@@ -391,11 +393,11 @@ def load_cohort(config: TrainConfig) -> Cohort:
         **{_metric_name(f"n_{t}"): n for t, n in _table_sizes(match).items()},
     }
     groups = None
-    if config.groups:
-        groups = mdata.obs[config.groups].loc[X.index]
+    if group_column:
+        groups = mdata.obs[group_column].loc[X.index]
         if groups.isna().any():
             raise InputError(
-                f"group column {config.groups!r} is empty for sample "
+                f"group column {group_column!r} is empty for sample "
                 f"{groups.index[groups.isna()][0]!r}; every sample needs its patient"
             )
     return Cohort(
@@ -529,6 +531,7 @@ def _train_survival(config: TrainConfig, cohort: Cohort, estimator, grid, groups
     """Cross-validated C-index of a survival pipeline, then the final model on all samples."""
     from sklearn.base import clone
     from sklearn.model_selection import GridSearchCV
+    from sklearn.utils import check_random_state
 
     from .evaluation import cross_validate_survival
     from .evaluation._survival import _splits
@@ -559,7 +562,7 @@ def _train_survival(config: TrainConfig, cohort: Cohort, estimator, grid, groups
     y = target.y[[target.event.index.get_loc(s) for s in cohort.X.index]]
     params: dict[str, Any] = {}
     if grid:
-        seed = int(np.random.RandomState(config.seed).randint(2**31 - 1))
+        seed = int(check_random_state(config.seed).randint(2**31 - 1))
         inner = _splits(y["event"].astype(int), cv.n_inner_splits, seed, groups)
         search = GridSearchCV(estimator, grid, cv=inner, refit=False).fit(cohort.X, y)
         params = dict(search.best_params_)
@@ -579,6 +582,55 @@ def _train_survival(config: TrainConfig, cohort: Cohort, estimator, grid, groups
         threshold=float(np.median(risk)),
     )
     return TrainResult(config=config, cohort=cohort, cv=result, classifier=model)
+
+
+def _evaluate_and_fit(config: TrainConfig, cohort: Cohort, estimator, grid, groups, names):
+    """Nested cross-validation, then the final model chosen the same way on all samples."""
+    from .evaluation import cross_validate, fit_tuned
+
+    cv = config.cv
+    result = cross_validate(
+        estimator,
+        cohort.X,
+        cohort.y.to_numpy(),
+        param_grid=grid,
+        n_inner_splits=cv.n_inner_splits,
+        threshold=cv.threshold,
+        n_splits=cv.n_splits,
+        n_repeats=cv.n_repeats,
+        n_permutations=cv.n_permutations,
+        n_bootstrap=cv.n_bootstrap,
+        confidence=cv.confidence,
+        groups=groups,
+        class_names=names,
+        n_jobs=config.n_jobs,
+        random_state=config.seed,
+    )
+    # The final model: the same inner search and threshold choice, on all labelled samples.
+    final = fit_tuned(
+        estimator,
+        cohort.X,
+        cohort.y.to_numpy(),
+        param_grid=grid,
+        n_inner_splits=cv.n_inner_splits,
+        threshold=cv.threshold,
+        groups=groups,
+        random_state=config.seed,
+    )
+    return result, final
+
+
+@contextlib.contextmanager
+def _model_settings_checked(config: TrainConfig):
+    """Turn scikit-learn's rejection of a hyperparameter value into a user error."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    try:
+        yield
+    except InvalidParameterError as error:
+        raise InputError(
+            f"invalid setting for model {config.model!r}: {str(error).splitlines()[0]}"
+        ) from None
 
 
 def _registered_name(model: str) -> str:
@@ -695,7 +747,6 @@ def train(
     progress : callable or None
         Called with short status messages.
     """
-    from .evaluation import cross_validate, fit_tuned
     from .models import TrainedClassifier, make_model, model_inputs
 
     say = progress or (lambda message: logger.info(message))
@@ -723,7 +774,8 @@ def train(
     cv = config.cv
     groups = None if cohort.groups is None else cohort.groups.to_numpy()
     if _is_survival(config.model):
-        outcome = _train_survival(config, cohort, estimator, grid, groups, say)
+        with _model_settings_checked(config):
+            outcome = _train_survival(config, cohort, estimator, grid, groups, say)
         if track:
             _track(outcome, say)
         return outcome
@@ -736,40 +788,14 @@ def train(
         f"{cohort.X.shape[1]} features"
     )
     names = (cohort.labels.negative_name, cohort.labels.positive_name)
-    result = cross_validate(
-        estimator,
-        cohort.X,
-        cohort.y.to_numpy(),
-        param_grid=grid,
-        n_inner_splits=cv.n_inner_splits,
-        threshold=cv.threshold,
-        n_splits=cv.n_splits,
-        n_repeats=cv.n_repeats,
-        n_permutations=cv.n_permutations,
-        n_bootstrap=cv.n_bootstrap,
-        confidence=cv.confidence,
-        groups=groups,
-        class_names=names,
-        n_jobs=config.n_jobs,
-        random_state=config.seed,
-    )
+    with _model_settings_checked(config):
+        result, final = _evaluate_and_fit(config, cohort, estimator, grid, groups, names)
     if np.ptp(result.oof_proba) == 0:
         cohort.notices.append(
             "warning: the model gave every sample the same probability in every fold (AUC 0.5 "
             "by construction); the cohort is probably too small or too weak for this model"
         )
         say(cohort.notices[-1])
-    # The final model: the same inner search and threshold choice, on all labelled samples.
-    final = fit_tuned(
-        estimator,
-        cohort.X,
-        cohort.y.to_numpy(),
-        param_grid=grid,
-        n_inner_splits=cv.n_inner_splits,
-        threshold=cv.threshold,
-        groups=groups,
-        random_state=config.seed,
-    )
     classifier = TrainedClassifier(
         final.model,
         positive_name=cohort.labels.positive_name,
@@ -1029,7 +1055,6 @@ class EvaluateConfig(_Strict):
     exclude_features: list[str] = Field(default_factory=list)
     sample_map: Path | None = None
     label: LabelConfig = Field(default_factory=LabelConfig)
-    groups: str | None = None
     n_bootstrap: int = Field(1000, ge=10)
     confidence: float = Field(0.95, gt=0, lt=1)
     seed: int = 0
@@ -1115,8 +1140,10 @@ def evaluate(
     say = progress or (lambda message: logger.info(message))
     classifier = load_model(model_uri, tracking_uri=config.tracking.tracking_uri)
     if not isinstance(classifier, TrainedClassifier):
+        kind = classifier.metadata.get("kind", "non-classifier")
         raise InputError(
-            f"{model_uri} is an SNF subtype model; `oligomet evaluate` validates classifiers"
+            f"{model_uri} is a {kind} model; `oligomet evaluate` validates classifiers (0/1 "
+            "labels). Score a survival or subtype model with `oligomet predict`"
         )
     if config.label.column is None:
         config = config.model_copy(

@@ -160,3 +160,38 @@ def test_selecting_genes_on_all_patients_reproduces_the_inflated_van_t_veer_figu
     assert leaky["roc_auc"] - honest["roc_auc"] >= 0.08
     # The honest interval does not reach the leaky estimate.
     assert honest["roc_auc_ci_high"] < leaky["roc_auc"]
+
+
+def test_grouped_bootstrap_resamples_patients_not_samples():
+    from oligomet.evaluation import bootstrap_metrics
+
+    rng = np.random.default_rng(0)
+    y_patients = np.r_[np.ones(15, int), np.zeros(15, int)]
+    proba_patients = np.clip(0.5 + 0.3 * (y_patients - 0.5) + rng.normal(0, 0.2, 30), 0, 1)
+    # Every patient has four identical samples: the information is that of 30 patients.
+    y, proba = np.repeat(y_patients, 4), np.repeat(proba_patients, 4)
+    groups = np.repeat(np.arange(30), 4)
+    pred = (proba >= 0.5).astype(int)
+    by_sample = bootstrap_metrics(y, proba, pred, n_bootstrap=400, random_state=0)
+    by_patient = bootstrap_metrics(y, proba, pred, groups=groups, n_bootstrap=400, random_state=0)
+    patients_only = bootstrap_metrics(
+        y_patients,
+        proba_patients,
+        (proba_patients >= 0.5).astype(int),
+        n_bootstrap=400,
+        random_state=0,
+    )
+    width = {k: v[1] - v[0] for k, v in by_patient.items()}
+    assert width["roc_auc"] > 1.5 * (by_sample["roc_auc"][1] - by_sample["roc_auc"][0])
+    assert by_patient["roc_auc"] == pytest.approx(patients_only["roc_auc"])
+
+
+def test_a_search_candidate_impossible_on_small_folds_is_skipped(cohort):
+    X, y = cohort
+    X, y = X.iloc[:24], y[:24]
+    model = make_model("knn", X.columns, n_select=10)
+    tuned = fit_tuned(model, X, y, param_grid={"classifier__n_neighbors": [3, 50]})
+    assert tuned.params == {"classifier__n_neighbors": 3}
+    assert np.isnan(tuned.search["inner_roc_auc"].iloc[1])
+    with pytest.raises(ValueError, match="n_neighbors"):
+        fit_tuned(model, X, y, param_grid={"classifier__n_neighbors": [40, 50]})

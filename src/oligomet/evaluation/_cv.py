@@ -313,18 +313,29 @@ def fit_tuned(
         if groups is not None and len(np.unique(groups)) < n_inner:
             raise InputError(f"fewer patients ({len(np.unique(groups))}) than inner folds")
         inner = _splits(y, n_inner, seed, groups)
+        failure = None
         for params in candidates:
             proba = np.full(y.size, np.nan)
             scores = []
-            for train, test in inner:
-                model = clone(estimator).set_params(**params).fit(X.iloc[train], y[train])
-                proba[test] = model.predict_proba(X.iloc[test])[:, 1]
-                if np.unique(y[test]).size == 2:
-                    scores.append(float(_auc_by_rank(y[test], proba[test])))
+            try:
+                for train, test in inner:
+                    model = clone(estimator).set_params(**params).fit(X.iloc[train], y[train])
+                    proba[test] = model.predict_proba(X.iloc[test])[:, 1]
+                    if np.unique(y[test]).size == 2:
+                        scores.append(float(_auc_by_rank(y[test], proba[test])))
+            except ValueError as error:
+                # Like GridSearchCV's error_score=nan: a candidate impossible on these samples
+                # (e.g. more neighbours than inner training samples) is skipped, and said so.
+                logger.info("search candidate %s failed in the inner folds: %s", params, error)
+                failure = error
+                rows.append({"params": _params_text(params), "inner_roc_auc": np.nan})
+                continue
             score = float(np.mean(scores)) if scores else np.nan
             rows.append({"params": _params_text(params), "inner_roc_auc": score})
-            if best_proba is None or score > best_score:
+            if best_proba is None or not np.isfinite(best_score) or score > best_score:
                 best, best_score, best_proba = params, score, proba
+        if best_proba is None:
+            raise failure  # every candidate failed: report the error itself
     cut = youden_threshold(y, best_proba) if threshold == "youden" else threshold
     model = clone(estimator).set_params(**best).fit(X, y)
     return TunedFit(
@@ -504,7 +515,13 @@ def cross_validate(
     metrics: dict[str, float] = {}
     point = point_metrics(y, oof_proba, oof_pred)
     intervals = bootstrap_metrics(
-        y, oof_proba, oof_pred, n_bootstrap=n_bootstrap, confidence=confidence, random_state=rng
+        y,
+        oof_proba,
+        oof_pred,
+        n_bootstrap=n_bootstrap,
+        confidence=confidence,
+        groups=groups,
+        random_state=rng,
     )
     for name in METRICS:
         metrics[name] = float(point[name])

@@ -487,14 +487,16 @@ def bootstrap_metrics(
     *,
     n_bootstrap: int = 1000,
     confidence: float = 0.95,
+    groups=None,
     random_state=None,
 ) -> dict[str, tuple[float, float]]:
     """Stratified percentile-bootstrap confidence intervals for every metric.
 
     Patients are resampled with replacement within each class, so every resample keeps both
-    classes and the original prevalence. For each resample every metric is computed on each
-    repeat's out-of-fold predictions and averaged over repeats, exactly like
-    :func:`point_metrics`; the interval is given by the percentiles of these averages.
+    classes and the original prevalence; with ``groups``, a patient's samples are drawn together.
+    For each resample every metric is computed on each repeat's out-of-fold predictions and
+    averaged over repeats, exactly like :func:`point_metrics`; the interval is given by the
+    percentiles of these averages.
 
     Parameters
     ----------
@@ -508,6 +510,9 @@ def bootstrap_metrics(
         Number of resamples.
     confidence : float, default=0.95
         Coverage of the intervals.
+    groups : array-like of shape (n_samples,) or None, default=None
+        Patient of each sample (labels must be constant within a patient): patients, not
+        samples, are resampled.
     random_state : int, RandomState or None, default=None
         Seed of the resampling.
 
@@ -545,7 +550,20 @@ def bootstrap_metrics(
         raise InputError(f"n_bootstrap must be a positive integer, got {n_bootstrap}")
     if not 0 < confidence < 1:
         raise InputError(f"confidence must lie strictly between 0 and 1, got {confidence}")
-    positives, negatives = np.flatnonzero(y == 1), np.flatnonzero(y == 0)
+    if groups is None:
+        unit_of = np.arange(y.size)
+        unit_y = y
+    else:
+        groups = np.asarray(groups)
+        if groups.shape != y.shape:
+            raise ValueError(f"groups has shape {groups.shape}, y has {y.shape}")
+        _, first, unit_of = np.unique(groups, return_index=True, return_inverse=True)
+        unit_y = y[first]
+        if not np.array_equal(unit_y[unit_of], y):
+            raise InputError(
+                "a patient's samples carry different labels; labels must be per patient"
+            )
+    positives, negatives = np.flatnonzero(unit_y == 1), np.flatnonzero(unit_y == 0)
     if positives.size == 0 or negatives.size == 0:
         raise InputError(
             f"a bootstrap of classification metrics needs both classes; all {y.size} samples "
@@ -560,10 +578,11 @@ def bootstrap_metrics(
         ],
         axis=1,
     )
-    n_samples = y.size
-    flat = (np.arange(n_bootstrap)[:, None] * n_samples + index).ravel()
-    weights = np.bincount(flat, minlength=n_bootstrap * n_samples).reshape(n_bootstrap, n_samples)
-    weights = weights.astype(np.float64)
+    n_units, n_samples = unit_y.size, y.size
+    flat = (np.arange(n_bootstrap)[:, None] * n_units + index).ravel()
+    counts = np.bincount(flat, minlength=n_bootstrap * n_units).reshape(n_bootstrap, n_units)
+    # Each sample weighs as often as its patient was drawn.
+    weights = counts[:, unit_of].astype(np.float64)
     chunk = max(1, _CHUNK_ELEMENTS // (proba.shape[0] * n_samples))
     resampled: dict[str, list[np.ndarray]] = {name: [] for name in METRIC_NAMES}
     for begin in range(0, n_bootstrap, chunk):

@@ -474,8 +474,16 @@ def cross_validate_survival(
     when permutations are randomly drawn. Stat Appl Genet Mol Biol 2010;9:39.
     :doi:`10.2202/1544-6115.1585`
     """
+    original_index = X.index if isinstance(X, pd.DataFrame) else None
     time, event, X = _survival_target(y, X)
     groups = None if groups is None else np.asarray(groups)
+    if groups is not None and original_index is not None and not X.index.equals(original_index):
+        # X was put in the target's patient order: put each sample's patient with it.
+        if groups.size != len(original_index):
+            raise InputError(
+                f"groups has {groups.size} entries but X has {len(original_index)} rows"
+            )
+        groups = pd.Series(groups, index=original_index).loc[X.index].to_numpy()
     if groups is not None and groups.size != time.size:
         raise InputError(f"groups has {groups.size} entries but there are {time.size} samples")
     _check_design(event, n_splits, groups)

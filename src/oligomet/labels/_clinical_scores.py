@@ -289,7 +289,7 @@ def fong_crs(
        :doi:`10.1038/s41467-018-04278-6`
     .. [3] Katipally RR, et al. Integrated clinical-molecular
        classification of colorectal liver metastases: a biomarker validation study.
-       JAMA Oncol 2023. :doi:`10.1001/jamaoncol.2023.0535`
+       JAMA Oncol 2023. :doi:`10.1001/jamaoncol.2023.2535`
 
     Examples
     --------
@@ -446,7 +446,7 @@ def integrated_risk(
        :doi:`10.1038/s41467-018-04278-6`
     .. [2] Katipally RR, et al. Integrated clinical-molecular
        classification of colorectal liver metastases: a biomarker validation study.
-       JAMA Oncol 2023. :doi:`10.1001/jamaoncol.2023.0535`
+       JAMA Oncol 2023. :doi:`10.1001/jamaoncol.2023.2535`
 
     Examples
     --------
