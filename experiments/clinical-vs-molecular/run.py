@@ -23,9 +23,9 @@ KIRC = HERE.parents[2] / "shared" / "data" / "tcga_kirc_mirna"
 
 
 def markdown(frame: pd.DataFrame) -> str:
-    """A DataFrame as a Markdown table (numbers to 3 significant decimals)."""
+    """A DataFrame as a Markdown table (numbers to 4 significant digits)."""
     frame = frame.reset_index()
-    cells = [[f"{v:.3f}" if isinstance(v, float) else str(v) for v in row] for row in frame.values]
+    cells = [[f"{v:.4g}" if isinstance(v, float) else str(v) for v in row] for row in frame.values]
     lines = ["| " + " | ".join(map(str, frame.columns)) + " |", "|" + "---|" * frame.shape[1]]
     return "\n".join(lines + ["| " + " | ".join(row) + " |" for row in cells])
 
