@@ -400,7 +400,7 @@ def _metrics_table(title: str, metrics: dict, confidence: float):
         table.add_row(
             text,
             f"{metrics[key]:.3f}",
-            f"{metrics[f'{key}_ci_low']:.3f}-{metrics[f'{key}_ci_high']:.3f}",
+            f"{metrics[f'{key}_ci_low']:.3f} to {metrics[f'{key}_ci_high']:.3f}",
         )
     return table
 
