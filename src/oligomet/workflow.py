@@ -529,12 +529,7 @@ def _outcome_like_features(X: pd.DataFrame, y: pd.Series, *, limit: float = 0.97
 
 def _train_survival(config: TrainConfig, cohort: Cohort, estimator, grid, groups, say):
     """Cross-validated C-index of a survival pipeline, then the final model on all samples."""
-    from sklearn.base import clone
-    from sklearn.model_selection import GridSearchCV
-    from sklearn.utils import check_random_state
-
-    from .evaluation import cross_validate_survival
-    from .evaluation._survival import _splits
+    from .evaluation import cross_validate_survival, fit_tuned_survival
     from .models import RiskModel
 
     cv = config.cv
@@ -544,44 +539,40 @@ def _train_survival(config: TrainConfig, cohort: Cohort, estimator, grid, groups
         f"{cv.n_permutations} permutations, on {len(cohort.X)} samples x {cohort.X.shape[1]} "
         "features"
     )
+    settings = dict(
+        param_grid=grid, n_inner_splits=cv.n_inner_splits, groups=groups, random_state=config.seed
+    )
     result = cross_validate_survival(
         estimator,
         cohort.X,
         target,
-        param_grid=grid,
         n_splits=cv.n_splits,
         n_repeats=cv.n_repeats,
-        n_inner_splits=cv.n_inner_splits,
         n_permutations=cv.n_permutations,
         n_bootstrap=cv.n_bootstrap,
         confidence=cv.confidence,
-        groups=groups,
         n_jobs=config.n_jobs,
-        random_state=config.seed,
+        **settings,
     )
-    y = target.y[[target.event.index.get_loc(s) for s in cohort.X.index]]
-    params: dict[str, Any] = {}
-    if grid:
-        seed = int(check_random_state(config.seed).randint(2**31 - 1))
-        inner = _splits(y["event"].astype(int), cv.n_inner_splits, seed, groups)
-        search = GridSearchCV(estimator, grid, cv=inner, refit=False).fit(cohort.X, y)
-        params = dict(search.best_params_)
-    final = clone(estimator).set_params(**params).fit(cohort.X, y)
-    risk = final.predict(cohort.X)
+    # The final model: the same inner search, on all samples.
+    final = fit_tuned_survival(estimator, cohort.X, target, **settings)
     model = RiskModel(
-        final,
+        final.model,
         metadata={
             "model": config.model,
-            "params": params,
+            "params": final.params,
             "endpoint": target.rule,
-            "views": [
-                {"name": n, "transform": m, "n_features": b - a} for n, m, a, b in cohort.views
-            ],
+            "views": _view_metadata(cohort.views),
             "dataset_digest": cohort.digest,
         },
-        threshold=float(np.median(risk)),
+        threshold=final.threshold,
     )
     return TrainResult(config=config, cohort=cohort, cv=result, classifier=model)
+
+
+def _view_metadata(views) -> list[dict[str, Any]]:
+    """Each view's name, per-sample transform and width, as saved with a model."""
+    return [{"name": n, "transform": m, "n_features": b - a} for n, m, a, b in views]
 
 
 def _evaluate_and_fit(config: TrainConfig, cohort: Cohort, estimator, grid, groups, names):
@@ -804,9 +795,7 @@ def train(
             "model": config.model,
             "params": final.params,
             "label_rule": cohort.labels.rule,
-            "views": [
-                {"name": n, "transform": m, "n_features": b - a} for n, m, a, b in cohort.views
-            ],
+            "views": _view_metadata(cohort.views),
             "dataset_digest": cohort.digest,
         },
         threshold=final.threshold,
@@ -834,12 +823,7 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
             {
                 "model": config.model,
                 "seed": config.seed,
-                "dataset": {
-                    "name": cohort.name,
-                    "digest": cohort.digest,
-                    "n_samples": len(cohort.X),
-                    "n_features": cohort.X.shape[1],
-                },
+                "dataset": _dataset_params(cohort),
                 "label": cohort.labels.rule,
                 "cv": config.cv.model_dump(),
                 "selection": config.selection or "model default",
@@ -854,14 +838,8 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
             }
         )
         run.log_dict(config.model_dump(mode="json"), "config.yaml")
-        if cohort.notices:
-            run.set_tags({"oligomet.notices": " | ".join(cohort.notices)})
-        frame = cohort.X.assign(label=cohort.y.to_numpy())
-        if cohort.time is not None:
-            frame["time"] = cohort.time.to_numpy()
-        run.log_dataset(frame, name=cohort.name, source=_dataset_source(cohort), targets="label")
+        _log_cohort(run, cohort, tracking, context="training")
         run.log_metrics(cv.metrics)
-        run.log_metrics({"n_excluded": cohort.labels.n_excluded, **cohort.match_counts})
         score = "c_index" if survival else "roc_auc"
         for row in cv.fold_scores.itertuples():
             step = row.repeat * config.cv.n_splits + row.fold
@@ -875,13 +853,6 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
         # Feature names and fold-level counts: no patient-level values.
         frequency = cv.selection_frequency.rename_axis("feature").reset_index()
         run.log_table(frequency, "evaluation/selection_frequency.csv")
-        run.log_dict(
-            cohort.labels.to_dict(include_samples=tracking.log_sample_ids),
-            "evaluation/labels.json",
-        )
-        run.log_dict({"sources": cohort.sources}, "data/sources.json")
-        if tracking.log_sample_ids:
-            run.log_text(cohort.match_report, "data/sample_match.txt")
         if tracking.log_predictions:
             values = cv.oof_risk if survival else cv.oof_proba
             oof = pd.DataFrame(
@@ -891,18 +862,12 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
             )
             kind = "risk_scores" if survival else "probabilities"
             run.log_table(oof.assign(label=cohort.y), f"evaluation/out_of_fold_{kind}.csv")
+        labels = cohort.labels
         if survival:
-            from .evaluation import plot_km, plot_selection_frequency
-
-            title = f"{config.model}: {cohort.labels.event_name}"
-            figures = {"kaplan_meier": plot_km(cv, title=title)}
-            if not cv.selection.empty:
-                figures["selection_frequency"] = plot_selection_frequency(cv, title=title)
+            title = f"{config.model}: {labels.event_name}"
         else:
-            labels = cohort.labels
             title = f"{config.model}: {labels.positive_name} vs {labels.negative_name}"
-            figures = _evaluation_figures(cv, title)
-        for name, figure in figures.items():
+        for name, figure in _evaluation_figures(cv, title).items():
             run.log_figure(figure, f"evaluation/{name}.png")
         example = _input_example(cohort.X)
         logged = run.log_model(
@@ -920,17 +885,58 @@ def _track(outcome: TrainResult, say: Callable[[str], None]) -> None:
 
 
 def _evaluation_figures(result, title: str) -> dict[str, Any]:
-    """The standard plots of a (cross-)validation result, by file stem."""
-    from .evaluation import plot_calibration, plot_confusion, plot_roc, plot_selection_frequency
+    """The standard plots of a (cross-)validation result, by file stem: Kaplan-Meier for a
+    survival result; ROC, calibration and confusion for a classifier's; selection frequency."""
+    from .evaluation import (
+        SurvivalCVResult,
+        plot_calibration,
+        plot_confusion,
+        plot_km,
+        plot_roc,
+        plot_selection_frequency,
+    )
 
-    figures = {
-        "roc": plot_roc(result, title=title),
-        "calibration": plot_calibration(result, title=title),
-        "confusion": plot_confusion(result, title=title),
-    }
+    if isinstance(result, SurvivalCVResult):
+        figures = {"kaplan_meier": plot_km(result, title=title)}
+    else:
+        figures = {
+            "roc": plot_roc(result, title=title),
+            "calibration": plot_calibration(result, title=title),
+            "confusion": plot_confusion(result, title=title),
+        }
     if not result.selection.empty:
         figures["selection_frequency"] = plot_selection_frequency(result, title=title)
     return figures
+
+
+def _dataset_params(cohort: Cohort) -> dict[str, Any]:
+    return {
+        "name": cohort.name,
+        "digest": cohort.digest,
+        "n_samples": len(cohort.X),
+        "n_features": cohort.X.shape[1],
+    }
+
+
+def _log_cohort(run, cohort: Cohort, tracking: TrackingConfig, *, context: str) -> None:
+    """What every run records about its labelled cohort: notices, the dataset record (digest and
+    schema, never values), exclusion and matching counts, labels, sources; sample IDs only when
+    asked."""
+    if cohort.notices:
+        run.set_tags({"oligomet.notices": " | ".join(cohort.notices)})
+    frame = cohort.X.assign(label=cohort.y.to_numpy())
+    if cohort.time is not None:
+        frame["time"] = cohort.time.to_numpy()
+    run.log_dataset(
+        frame, name=cohort.name, source=_dataset_source(cohort), targets="label", context=context
+    )
+    run.log_metrics({"n_excluded": cohort.labels.n_excluded, **cohort.match_counts})
+    run.log_dict(
+        cohort.labels.to_dict(include_samples=tracking.log_sample_ids), "evaluation/labels.json"
+    )
+    run.log_dict({"sources": cohort.sources}, "data/sources.json")
+    if tracking.log_sample_ids:
+        run.log_text(cohort.match_report, "data/sample_match.txt")
 
 
 def _dataset_source(cohort: Cohort) -> str:
@@ -1222,43 +1228,18 @@ def _track_evaluation(outcome: EvaluationResult, classifier, say) -> None:
                 "model_uri": outcome.model_uri,
                 "threshold": classifier.threshold,
                 "seed": config.seed,
-                "dataset": {
-                    "name": cohort.name,
-                    "digest": cohort.digest,
-                    "n_samples": len(cohort.X),
-                    "n_features": cohort.X.shape[1],
-                },
+                "dataset": _dataset_params(cohort),
                 "label": cohort.labels.rule,
                 "n_bootstrap": config.n_bootstrap,
                 "confidence": config.confidence,
             }
         )
         run.log_dict(config.model_dump(mode="json"), "config.yaml")
-        if cohort.notices:
-            run.set_tags({"oligomet.notices": " | ".join(cohort.notices)})
-        frame = cohort.X.assign(label=cohort.y.to_numpy())
-        run.log_dataset(
-            frame,
-            name=cohort.name,
-            source=_dataset_source(cohort),
-            targets="label",
-            context="evaluation",
-        )
+        _log_cohort(run, cohort, tracking, context="evaluation")
         run.log_metrics(result.metrics)
-        run.log_metrics(
-            {
-                "n_excluded": cohort.labels.n_excluded,
-                "feature_overlap": outcome.overlap.fraction,
-                **cohort.match_counts,
-            }
-        )
+        run.log_metrics({"feature_overlap": outcome.overlap.fraction})
         run.log_dict(outcome.overlap.to_dict(), "evaluation/feature_overlap.json")
         run.log_dict(result.to_dict(), "evaluation/external_validation.json")
-        run.log_dict(
-            cohort.labels.to_dict(include_samples=tracking.log_sample_ids),
-            "evaluation/labels.json",
-        )
-        run.log_dict({"sources": cohort.sources}, "data/sources.json")
         if tracking.log_predictions:
             table = pd.DataFrame(
                 {"probability": result.oof_proba[0], "prediction": result.oof_pred[0]},
@@ -1421,7 +1402,7 @@ def cluster(
     snf._write_to(mdata)
     say(f"{snf.n_clusters_} subtypes, sizes {np.bincount(snf.labels_).tolist()}")
     metadata = {
-        "views": [{"name": n, "transform": m, "n_features": b - a} for n, m, a, b in methods],
+        "views": _view_metadata(methods),
         "snf": settings,
     }
     result = ClusterResult(config=config, mdata=mdata, model=SubtypeModel(pipeline, metadata))

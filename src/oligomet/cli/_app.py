@@ -217,6 +217,11 @@ def _parse_overrides(args: list[str]) -> dict[str, str]:
     return overrides
 
 
+def _given(values: dict[str, object]) -> dict[str, object]:
+    """The options the user gave (not None), as dotted config keys."""
+    return {key: value for key, value in values.items() if value is not None}
+
+
 def _cohort_values(
     *,
     expression,
@@ -232,7 +237,7 @@ def _cohort_values(
     exclude_feature,
     sep,
     sample_map,
-    groups,
+    groups=None,
     transform=None,
 ) -> dict[str, object]:
     """Config values (dotted keys) for the options that describe a labelled cohort."""
@@ -249,21 +254,23 @@ def _cohort_values(
         ]
     elif transform or orientation or sep:
         _fail("--transform, --orientation and --sep apply to --expression tables")
-    for key, value in {
-        "clinical": [str(p) for p in clinical] if clinical else None,
-        "exclude_features": exclude_feature or None,
-        "label.column": label,
-        "label.positive": positive or None,
-        "label.negative": negative or None,
-        "label.time": time,
-        "label.horizon": horizon,
-        "label.oligo_max": oligo_max,
-        "label.poly_min": poly_min,
-        "sample_map": str(sample_map) if sample_map else None,
-        "groups": groups,
-    }.items():
-        if value is not None:
-            values[key] = value
+    values.update(
+        _given(
+            {
+                "clinical": [str(p) for p in clinical] if clinical else None,
+                "exclude_features": exclude_feature or None,
+                "label.column": label,
+                "label.positive": positive or None,
+                "label.negative": negative or None,
+                "label.time": time,
+                "label.horizon": horizon,
+                "label.oligo_max": oligo_max,
+                "label.poly_min": poly_min,
+                "sample_map": str(sample_map) if sample_map else None,
+                "groups": groups,
+            }
+        )
+    )
     return values
 
 
@@ -351,25 +358,27 @@ def train(
         sample_map=sample_map,
         groups=groups,
     )
-    for key, value in {
-        "model": model,
-        "selection": selection,
-        "n_select": n_select,
-        "search": False if no_search else None,
-        "cv.n_splits": n_splits,
-        "cv.n_repeats": n_repeats,
-        "cv.n_permutations": n_permutations,
-        "seed": seed,
-        "n_jobs": n_jobs,
-        "tracking.registered_name": name,
-        "tracking.alias": alias,
-        "tracking.experiment": experiment,
-        "tracking.tracking_uri": tracking_uri,
-        "tracking.log_predictions": log_predictions or None,
-        "tracking.log_sample_ids": log_sample_ids or None,
-    }.items():
-        if value is not None:
-            values[key] = value
+    values.update(
+        _given(
+            {
+                "model": model,
+                "selection": selection,
+                "n_select": n_select,
+                "search": False if no_search else None,
+                "cv.n_splits": n_splits,
+                "cv.n_repeats": n_repeats,
+                "cv.n_permutations": n_permutations,
+                "seed": seed,
+                "n_jobs": n_jobs,
+                "tracking.registered_name": name,
+                "tracking.alias": alias,
+                "tracking.experiment": experiment,
+                "tracking.tracking_uri": tracking_uri,
+                "tracking.log_predictions": log_predictions or None,
+                "tracking.log_sample_ids": log_sample_ids or None,
+            }
+        )
+    )
     resolved = load_config(config, values=values, overrides=_parse_overrides(ctx.args))
     result = run_training(resolved, progress=lambda m: typer.echo(m, err=True))
     if as_json:
@@ -535,18 +544,19 @@ def evaluate(
         exclude_feature=exclude_feature,
         sep=sep,
         sample_map=sample_map,
-        groups=None,
     )
-    for key, value in {
-        "n_bootstrap": n_bootstrap,
-        "seed": seed,
-        "tracking.experiment": experiment,
-        "tracking.tracking_uri": tracking_uri,
-        "tracking.log_predictions": log_predictions or None,
-        "tracking.log_sample_ids": log_sample_ids or None,
-    }.items():
-        if value is not None:
-            values[key] = value
+    values.update(
+        _given(
+            {
+                "n_bootstrap": n_bootstrap,
+                "seed": seed,
+                "tracking.experiment": experiment,
+                "tracking.tracking_uri": tracking_uri,
+                "tracking.log_predictions": log_predictions or None,
+                "tracking.log_sample_ids": log_sample_ids or None,
+            }
+        )
+    )
     resolved = load_config(
         config, values=values, overrides=_parse_overrides(ctx.args), model=EvaluateConfig
     )
@@ -644,29 +654,31 @@ def cluster(
         ]
     if n_clusters is not None:
         values["snf.n_clusters"] = n_clusters if n_clusters == "auto" else _integer(n_clusters)
-    for key, value in {
-        "clinical": [str(p) for p in clinical] if clinical else None,
-        "snf.n_neighbors": n_neighbors,
-        "snf.mu": mu,
-        "snf.n_iter": n_iter,
-        "snf.metric": metric,
-        "snf.variant": variant,
-        "time": time,
-        "event": event,
-        "compare": compare or None,
-        "label.column": label,
-        "label.positive": positive or None,
-        "label.negative": negative or None,
-        "seed": seed,
-        "log_model": None if log_model else False,
-        "tracking.registered_name": name,
-        "tracking.alias": alias,
-        "tracking.experiment": experiment,
-        "tracking.tracking_uri": tracking_uri,
-        "tracking.log_sample_ids": log_sample_ids or None,
-    }.items():
-        if value is not None:
-            values[key] = value
+    values.update(
+        _given(
+            {
+                "clinical": [str(p) for p in clinical] if clinical else None,
+                "snf.n_neighbors": n_neighbors,
+                "snf.mu": mu,
+                "snf.n_iter": n_iter,
+                "snf.metric": metric,
+                "snf.variant": variant,
+                "time": time,
+                "event": event,
+                "compare": compare or None,
+                "label.column": label,
+                "label.positive": positive or None,
+                "label.negative": negative or None,
+                "seed": seed,
+                "log_model": None if log_model else False,
+                "tracking.registered_name": name,
+                "tracking.alias": alias,
+                "tracking.experiment": experiment,
+                "tracking.tracking_uri": tracking_uri,
+                "tracking.log_sample_ids": log_sample_ids or None,
+            }
+        )
+    )
     resolved = load_cluster_config(config, values=values, overrides=_parse_overrides(ctx.args))
     result = run_clustering(resolved, progress=lambda m: typer.echo(m, err=True))
     if as_json:

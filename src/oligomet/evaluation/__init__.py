@@ -18,7 +18,13 @@ from ._metrics import (
     youden_threshold,
 )
 from ._plots import plot_calibration, plot_confusion, plot_roc, plot_selection_frequency
-from ._survival import SurvivalCVResult, cross_validate_survival, plot_km
+from ._survival import (
+    SurvivalCVResult,
+    TunedSurvivalFit,
+    cross_validate_survival,
+    fit_tuned_survival,
+    plot_km,
+)
 
 __all__ = [
     "CrossValidationResult",
@@ -26,6 +32,7 @@ __all__ = [
     "ModelComparison",
     "SurvivalCVResult",
     "TunedFit",
+    "TunedSurvivalFit",
     "binary_metrics",
     "bootstrap_metrics",
     "calibration_intercept_slope",
@@ -35,6 +42,7 @@ __all__ = [
     "cross_validate_survival",
     "feature_overlap",
     "fit_tuned",
+    "fit_tuned_survival",
     "plot_calibration",
     "plot_confusion",
     "plot_km",

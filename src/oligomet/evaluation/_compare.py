@@ -13,12 +13,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from scipy.special import expit
 from scipy.stats import chi2, rankdata
 from sklearn.model_selection import StratifiedKFold
 from sklearn.utils import check_random_state
 
 from .._errors import InputError
+from .._logistic import logistic_newton
 from ._metrics import _EPS
 
 __all__ = ["ModelComparison", "compare_models", "compare_survival_models"]
@@ -26,7 +26,6 @@ __all__ = ["ModelComparison", "compare_models", "compare_survival_models"]
 logger = logging.getLogger(__name__)
 
 MODELS = ("clinical", "molecular", "combined")
-_MAX_ITER = 100
 
 
 @dataclass
@@ -249,46 +248,6 @@ def _lr_tests(loglik: dict[str, float], df: dict[str, int]) -> pd.DataFrame:
 # --------------------------------------------------------------------------------------------
 
 
-def _logistic_fit(X: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, float, bool]:
-    """Unpenalised logistic regression with an intercept, by Newton-Raphson with step halving.
-
-    Returns the coefficients (intercept first), the log-likelihood and whether the iteration
-    converged (it does not under separation, where the maximum-likelihood estimate is infinite).
-    """
-    design = np.column_stack([np.ones(len(X)), X])
-    beta = np.zeros(design.shape[1])
-
-    def loglik(coef: np.ndarray) -> float:
-        eta = design @ coef
-        return float(np.sum(y * eta - np.logaddexp(0.0, eta)))
-
-    current = loglik(beta)
-    for _ in range(_MAX_ITER):
-        mu = expit(design @ beta)
-        gradient = design.T @ (y - mu)
-        hessian = (design * (mu * (1 - mu))[:, None]).T @ design
-        try:
-            step = np.linalg.solve(hessian, gradient)
-        except np.linalg.LinAlgError:
-            return beta, current, False
-        scale = 1.0
-        for _ in range(40):
-            candidate = loglik(beta + scale * step)
-            if candidate >= current - 1e-12 * abs(current):
-                break
-            scale /= 2
-        beta = beta + scale * step
-        current = candidate
-        if np.max(np.abs(scale * step)) <= 1e-9 * (1 + np.max(np.abs(beta))):
-            # Under separation the fitted probabilities reach 0 or 1 in floating point and the
-            # gradient vanishes at a finite but meaningless point (R's glm warns "fitted
-            # probabilities numerically 0 or 1"): not a maximum.
-            return beta, current, bool(np.max(np.abs(design @ beta)) < 30)
-        if np.max(np.abs(beta)) > 1e6:
-            break
-    return beta, current, False
-
-
 def _auc(y: np.ndarray, score: np.ndarray) -> float:
     """ROC AUC by the Mann-Whitney statistic (ties count half)."""
     positive = y == 1
@@ -398,7 +357,7 @@ def compare_models(
     designs = _designs(covariates, score)
     loglik, df, converged = {}, {}, {}
     for name, X in designs.items():
-        _, loglik[name], converged[name] = _logistic_fit(X, y)
+        _, loglik[name], converged[name] = logistic_newton(X, y)
         df[name] = X.shape[1] + 1
         if not converged[name]:
             logger.warning("the %s logistic model did not converge (separation?)", name)
@@ -408,7 +367,7 @@ def compare_models(
         linear = {name: np.empty(y.size) for name in MODELS}
         for train, test in splits:
             for name, X in designs.items():
-                beta, _, _ = _logistic_fit(X[train], y[train])
+                beta, _, _ = logistic_newton(X[train], y[train])
                 linear[name][test] = beta[0] + X[test] @ beta[1:]
         for name in MODELS:
             scores[name].append(_auc(y, linear[name]))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -16,7 +17,14 @@ from sklearn.model_selection import ParameterGrid, StratifiedGroupKFold, Stratif
 from sklearn.utils import check_random_state
 
 from .._errors import InputError
-from ._metrics import binary_metrics, bootstrap_metrics, point_metrics, youden_threshold
+from ._metrics import (
+    METRIC_NAMES,
+    binary_metrics,
+    bootstrap_metrics,
+    point_metrics,
+    with_intervals,
+    youden_threshold,
+)
 
 __all__ = [
     "CrossValidationResult",
@@ -29,16 +37,7 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Metrics reported with a bootstrap confidence interval, in display order.
-METRICS = (
-    "roc_auc",
-    "pr_auc",
-    "balanced_accuracy",
-    "sensitivity",
-    "specificity",
-    "brier",
-    "calibration_intercept",
-    "calibration_slope",
-)
+METRICS = METRIC_NAMES
 
 
 @dataclass
@@ -96,12 +95,7 @@ class CrossValidationResult:
 
         Features never selected are left out.
         """
-        if self.selection.empty:
-            return pd.Series(dtype=float, name="selection_frequency")
-        frequency = self.selection.mean(axis=0)
-        frequency = frequency[frequency > 0]
-        order = np.lexsort((np.arange(frequency.size), -frequency.to_numpy()))
-        return frequency.iloc[order].rename("selection_frequency")
+        return selection_frequency(self.selection)
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -211,11 +205,17 @@ def _check_design(y: np.ndarray, n_splits: int, groups) -> None:
 
 
 def _splits(y: np.ndarray, n_splits: int, seed: int, groups) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Shuffled folds stratified by ``y`` (class, or event indicator), patients kept together
+    with ``groups``."""
     if groups is None:
         splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
     else:
         splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    return list(splitter.split(np.zeros(y.size), y, groups))
+    with warnings.catch_warnings():
+        # A stratum smaller than the number of folds (few censored patients, when most died) is
+        # spread as evenly as its size allows, which is all stratification is for.
+        warnings.filterwarnings("ignore", message="The least populated class in y has only")
+        return list(splitter.split(np.zeros(y.size), np.asarray(y).astype(int), groups))
 
 
 @dataclass
@@ -245,6 +245,33 @@ class TunedFit:
 
 def _params_text(params: dict[str, Any]) -> str:
     return json.dumps(params, sort_keys=True, default=str)
+
+
+def selection_table(used: list[tuple[tuple[int, int], list[str] | None]], columns) -> pd.DataFrame:
+    """One row per (repeat, fold), one boolean column per feature: used by that fold's model.
+
+    ``used`` pairs each fold's ``(repeat, fold)`` with the names its model used, or None when the
+    model does not say (those folds are left out; no fold saying gives an empty table).
+    """
+    used = [(key, names) for key, names in used if names is not None]
+    if not used:
+        return pd.DataFrame()
+    columns = pd.Index(columns)
+    names = columns.astype(str)
+    masks = np.vstack([names.isin(list(chosen)) for _, chosen in used])
+    index = pd.MultiIndex.from_tuples([key for key, _ in used], names=["repeat", "fold"])
+    return pd.DataFrame(masks, index=index, columns=columns)
+
+
+def selection_frequency(selection: pd.DataFrame) -> pd.Series:
+    """Fraction of folds (rows of :func:`selection_table`) using each feature, most frequent
+    first, ties in column order; features never used are left out."""
+    if selection.empty:
+        return pd.Series(dtype=float, name="selection_frequency")
+    frequency = selection.mean(axis=0)
+    frequency = frequency[frequency > 0]
+    order = np.lexsort((np.arange(frequency.size), -frequency.to_numpy()))
+    return frequency.iloc[order].rename("selection_frequency")
 
 
 def fit_tuned(
@@ -404,12 +431,8 @@ def _nested_oof(estimator, X, y, *, n_splits, seeds, groups, options, parallel, 
             selection.append(selected)
     frame = pd.DataFrame()
     if record:
-        position = {name: i for i, name in enumerate(X.columns)}
-        used = np.zeros((len(selection), X.shape[1]), dtype=bool)
-        for row, names in enumerate(selection):
-            used[row, [position[name] for name in names]] = True
-        index = pd.MultiIndex.from_tuples([(r, f) for r, f, *_ in jobs], names=["repeat", "fold"])
-        frame = pd.DataFrame(used, index=index, columns=X.columns)
+        keys = [(repeat, fold) for repeat, fold, *_ in jobs]
+        frame = selection_table(list(zip(keys, selection, strict=True)), X.columns)
     return oof_proba, oof_pred, folds, pd.DataFrame(rows), frame
 
 
@@ -512,7 +535,6 @@ def cross_validate(
     oof_proba, oof_pred, folds, fold_scores, selection = _nested_oof(
         estimator, X, y, record=True, **evaluate
     )
-    metrics: dict[str, float] = {}
     point = point_metrics(y, oof_proba, oof_pred)
     intervals = bootstrap_metrics(
         y,
@@ -523,9 +545,7 @@ def cross_validate(
         groups=groups,
         random_state=rng,
     )
-    for name in METRICS:
-        metrics[name] = float(point[name])
-        metrics[f"{name}_ci_low"], metrics[f"{name}_ci_high"] = map(float, intervals[name])
+    metrics = with_intervals(point, intervals)
     metrics["n_samples"] = float(y.size)
     metrics["n_positive"] = float(y.sum())
     null_rows = []

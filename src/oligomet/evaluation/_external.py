@@ -12,8 +12,8 @@ from scipy.stats import mannwhitneyu
 from sklearn.utils import check_random_state
 
 from .._errors import InputError
-from ._cv import METRICS, CrossValidationResult
-from ._metrics import binary_metrics, bootstrap_metrics
+from ._cv import CrossValidationResult
+from ._metrics import binary_metrics, bootstrap_metrics, with_intervals
 
 __all__ = ["FeatureOverlap", "feature_overlap", "validate_predictions"]
 
@@ -165,10 +165,7 @@ def validate_predictions(
         confidence=confidence,
         random_state=rng,
     )
-    metrics: dict[str, float] = {}
-    for name in METRICS:
-        metrics[name] = float(point[name])
-        metrics[f"{name}_ci_low"], metrics[f"{name}_ci_high"] = map(float, intervals[name])
+    metrics = with_intervals(point, intervals)
     metrics["auc_p_value"] = float(
         mannwhitneyu(proba[y == 1], proba[y == 0], alternative="greater").pvalue
     )

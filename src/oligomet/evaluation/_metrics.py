@@ -24,6 +24,7 @@ __all__ = [
     "bootstrap_metrics",
     "calibration_intercept_slope",
     "point_metrics",
+    "with_intervals",
     "youden_threshold",
 ]
 
@@ -607,3 +608,13 @@ def bootstrap_metrics(
         low, high = np.percentile(defined, [tail, 100 - tail])
         intervals[name] = (float(low), float(high))
     return intervals
+
+
+def with_intervals(point: dict[str, float], intervals: dict[str, tuple[float, float]]) -> dict:
+    """Point estimates and their intervals as one flat dict: ``m``, ``m_ci_low``, ``m_ci_high``
+    for every metric of :func:`binary_metrics`, in display order."""
+    metrics: dict[str, float] = {}
+    for name in METRIC_NAMES:
+        metrics[name] = float(point[name])
+        metrics[f"{name}_ci_low"], metrics[f"{name}_ci_high"] = map(float, intervals[name])
+    return metrics

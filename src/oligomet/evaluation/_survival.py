@@ -3,9 +3,7 @@ permuted-outcome null, and Kaplan–Meier curves of out-of-fold risk groups."""
 
 from __future__ import annotations
 
-import json
 import logging
-import warnings
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,10 +11,11 @@ import numpy as np
 import pandas as pd
 from joblib import Parallel, delayed
 from sklearn.base import clone
-from sklearn.model_selection import GridSearchCV, StratifiedGroupKFold, StratifiedKFold
+from sklearn.model_selection import GridSearchCV
 from sklearn.utils import check_random_state
 
 from .._errors import InputError
+from ._cv import _params_text, _splits, selection_frequency, selection_table
 
 __all__ = ["SurvivalCVResult", "cross_validate_survival", "plot_km"]
 
@@ -121,12 +120,7 @@ class SurvivalCVResult:
     @property
     def selection_frequency(self) -> pd.Series:
         """Fraction of outer training folds whose model used each feature, most frequent first."""
-        if self.selection.empty:
-            return pd.Series(dtype=float, name="selection_frequency")
-        frequency = self.selection.mean(axis=0)
-        frequency = frequency[frequency > 0]
-        order = np.lexsort((np.arange(frequency.size), -frequency.to_numpy()))
-        return frequency.iloc[order].rename("selection_frequency")
+        return selection_frequency(self.selection)
 
     @property
     def summary(self) -> pd.DataFrame:
@@ -195,6 +189,20 @@ def _structured(event: np.ndarray, time: np.ndarray) -> np.ndarray:
     return Surv.from_arrays(event, time, "event", "time")
 
 
+def _aligned_groups(groups, original_index, X: pd.DataFrame):
+    """``groups`` as an array, reordered like X when X was put in the target's patient order."""
+    if groups is None:
+        return None
+    groups = np.asarray(groups)
+    if original_index is not None and not X.index.equals(original_index):
+        if groups.size != len(original_index):
+            raise InputError(
+                f"groups has {groups.size} entries but X has {len(original_index)} rows"
+            )
+        groups = pd.Series(groups, index=original_index).loc[X.index].to_numpy()
+    return groups
+
+
 def _check_design(event: np.ndarray, n_splits: int, groups) -> None:
     n_events = int(event.sum())
     if n_splits < 2:
@@ -212,19 +220,6 @@ def _check_design(event: np.ndarray, n_splits: int, groups) -> None:
         )
     if groups is not None and len(np.unique(groups)) < n_splits:
         raise InputError(f"fewer patients ({len(np.unique(groups))}) than folds ({n_splits})")
-
-
-def _splits(event: np.ndarray, n_splits: int, seed: int, groups) -> list:
-    """Folds stratified by the event indicator (patients kept together with ``groups``)."""
-    if groups is None:
-        splitter = StratifiedKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    else:
-        splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
-    with warnings.catch_warnings():
-        # Fewer censored patients than folds is common (most patients died); they are then
-        # spread as evenly as their number allows, which is all stratification is for.
-        warnings.filterwarnings("ignore", message="The least populated class in y has only")
-        return list(splitter.split(np.zeros(event.size), event.astype(int), groups))
 
 
 def _patient_units(event: np.ndarray, time: np.ndarray, groups):
@@ -264,10 +259,6 @@ def _bootstrap_weights(event, groups, n_bootstrap: int, rng) -> np.ndarray:
     return counts.reshape(n_bootstrap, n_patients)[:, position]
 
 
-def _params_text(params: dict[str, Any]) -> str:
-    return json.dumps(params, sort_keys=True, default=str)
-
-
 def _used_features(model, columns: pd.Index) -> list[str] | None:
     """Input features the fitted model uses, where it says (oligomet pipelines, sparse Cox)."""
     if hasattr(model, "steps") and hasattr(model, "feature_names_in_"):
@@ -280,28 +271,103 @@ def _used_features(model, columns: pd.Index) -> list[str] | None:
     return None
 
 
+def _fit_searched(estimator, X, event, time, *, param_grid, n_inner_splits, seed, groups):
+    """Fit with the hyperparameters that the inner folds (Harrell's C) prefer, if searching."""
+    y = _structured(event, time)
+    if not param_grid:
+        return clone(estimator).fit(X, y), {}, np.nan
+    n_inner = min(n_inner_splits, int(event.sum()))
+    if n_inner < 2:
+        raise InputError(
+            f"a training fold has {int(event.sum())} event(s): too few for inner folds; use "
+            "fewer outer folds"
+        )
+    inner = _splits(event, n_inner, seed, groups)
+    search = GridSearchCV(clone(estimator), param_grid, cv=inner, refit=True, n_jobs=1)
+    search.fit(X, y)
+    return search.best_estimator_, dict(search.best_params_), float(search.best_score_)
+
+
+@dataclass
+class TunedSurvivalFit:
+    """A survival model fitted with hyperparameters chosen in inner folds.
+
+    Attributes
+    ----------
+    model : estimator
+        Fitted on all given samples; ``predict`` gives risk scores.
+    params : dict
+        The chosen hyperparameters (empty without a search space).
+    threshold : float
+        Median risk of the given samples: the high/low risk-group cut-off.
+    inner_c_index : float
+        Mean inner-fold C-index of the chosen hyperparameters (NaN without a search).
+    """
+
+    model: Any
+    params: dict[str, Any]
+    threshold: float
+    inner_c_index: float
+
+
+def fit_tuned_survival(
+    estimator, X, y, *, param_grid=None, n_inner_splits: int = 3, groups=None, random_state=None
+) -> TunedSurvivalFit:
+    """Choose hyperparameters by inner cross-validation (Harrell's C), then refit on all samples.
+
+    What happens inside every outer training fold of :func:`cross_validate_survival`, and on all
+    samples for the final model.
+
+    Parameters
+    ----------
+    estimator : survival estimator
+        Unfitted; ``fit(X, y)`` with a structured survival array, ``predict`` a risk score.
+    X : pandas.DataFrame of shape (n_samples, n_features)
+    y : SurvivalTarget or structured array
+        As for :func:`cross_validate_survival`.
+    param_grid : dict or None, default=None
+    n_inner_splits : int, default=3
+    groups : array-like or None, default=None
+    random_state : int, RandomState or None, default=None
+        Seeds the inner folds.
+
+    Returns
+    -------
+    TunedSurvivalFit
+    """
+    original_index = X.index if isinstance(X, pd.DataFrame) else None
+    time, event, X = _survival_target(y, X)
+    groups = _aligned_groups(groups, original_index, X)
+    seed = int(check_random_state(random_state).randint(2**31 - 1))
+    model, params, inner = _fit_searched(
+        estimator,
+        X,
+        event,
+        time,
+        param_grid=param_grid,
+        n_inner_splits=n_inner_splits,
+        seed=seed,
+        groups=groups,
+    )
+    threshold = float(np.median(model.predict(X)))
+    return TunedSurvivalFit(model=model, params=params, threshold=threshold, inner_c_index=inner)
+
+
 def _fit_fold(estimator, X, event, time, train, test, *, param_grid, n_inner_splits, seed, groups):
-    y_train = _structured(event[train], time[train])
-    params: dict[str, Any] = {}
-    inner_score = np.nan
-    if param_grid:
-        n_inner = min(n_inner_splits, int(event[train].sum()))
-        if n_inner < 2:
-            raise InputError(
-                f"a training fold has {int(event[train].sum())} event(s): too few for inner "
-                "folds; use fewer outer folds"
-            )
-        inner_groups = None if groups is None else groups[train]
-        inner = _splits(event[train], n_inner, seed, inner_groups)
-        search = GridSearchCV(clone(estimator), param_grid, cv=inner, refit=True, n_jobs=1)
-        search.fit(X.iloc[train], y_train)
-        model, params, inner_score = search.best_estimator_, search.best_params_, search.best_score_
-    else:
-        model = clone(estimator).fit(X.iloc[train], y_train)
+    model, params, inner_score = _fit_searched(
+        estimator,
+        X.iloc[train],
+        event[train],
+        time[train],
+        param_grid=param_grid,
+        n_inner_splits=n_inner_splits,
+        seed=seed,
+        groups=None if groups is None else groups[train],
+    )
     # The risk-group cut-off is learned from the training samples only.
     threshold = float(np.median(model.predict(X.iloc[train])))
     risk = np.asarray(model.predict(X.iloc[test]), dtype=np.float64)
-    return risk, threshold, dict(params), float(inner_score), _used_features(model, X.columns)
+    return risk, threshold, params, inner_score, _used_features(model, X.columns)
 
 
 def _oof(estimator, X, event, time, *, n_splits, seeds, groups, options, parallel, record):
@@ -338,16 +404,9 @@ def _oof(estimator, X, event, time, *, n_splits, seeds, groups, options, paralle
                 "n_events_test": int(event[test].sum()),
             }
         )
-        if record and used is not None:
-            selection.append(((repeat, fold), X.columns.astype(str).isin(used)))
-    frame = pd.DataFrame()
-    if selection:
-        keys, masks = zip(*selection, strict=True)
-        frame = pd.DataFrame(
-            np.vstack(masks),
-            index=pd.MultiIndex.from_tuples(keys, names=["repeat", "fold"]),
-            columns=X.columns,
-        )
+        if record:
+            selection.append(((repeat, fold), used))
+    frame = selection_table(selection, X.columns)
     return oof_risk, oof_group, folds, pd.DataFrame(rows), frame
 
 
@@ -476,14 +535,7 @@ def cross_validate_survival(
     """
     original_index = X.index if isinstance(X, pd.DataFrame) else None
     time, event, X = _survival_target(y, X)
-    groups = None if groups is None else np.asarray(groups)
-    if groups is not None and original_index is not None and not X.index.equals(original_index):
-        # X was put in the target's patient order: put each sample's patient with it.
-        if groups.size != len(original_index):
-            raise InputError(
-                f"groups has {groups.size} entries but X has {len(original_index)} rows"
-            )
-        groups = pd.Series(groups, index=original_index).loc[X.index].to_numpy()
+    groups = _aligned_groups(groups, original_index, X)
     if groups is not None and groups.size != time.size:
         raise InputError(f"groups has {groups.size} entries but there are {time.size} samples")
     _check_design(event, n_splits, groups)

@@ -15,6 +15,15 @@ __all__ = ["LabelResult"]
 _DETAIL = re.compile(r"\s*\([^()]*\)\s*$")
 
 
+def count_reasons(excluded: pd.Series) -> dict[str, int]:
+    """Counts of exclusion reasons (:func:`reason_kind`), largest first, ties alphabetical."""
+    if excluded.empty:
+        return {}
+    counts = excluded.map(reason_kind).value_counts(sort=False)
+    ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
+    return {str(reason): int(count) for reason, count in ordered}
+
+
 def reason_kind(reason: str) -> str:
     """Strip a trailing parenthesised detail from an exclusion reason, for grouping."""
     return _DETAIL.sub("", str(reason))
@@ -64,11 +73,7 @@ class LabelResult:
 
     def excluded_reasons(self) -> dict[str, int]:
         """Counts of excluded samples by reason, details in parentheses stripped, largest first."""
-        if self.excluded.empty:
-            return {}
-        counts = self.excluded.map(reason_kind).value_counts(sort=False)
-        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        return {str(reason): int(count) for reason, count in ordered}
+        return count_reasons(self.excluded)
 
     @property
     def summary(self) -> pd.DataFrame:

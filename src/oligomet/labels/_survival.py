@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from ._result import reason_kind
+from ._result import count_reasons
 from ._rules import (
     _as_list,
     _check_column,
@@ -110,11 +110,7 @@ class SurvivalTarget:
 
     def excluded_reasons(self) -> dict[str, int]:
         """Counts of excluded patients by reason, details in parentheses stripped, largest first."""
-        if self.excluded.empty:
-            return {}
-        counts = self.excluded.map(reason_kind).value_counts(sort=False)
-        ordered = sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-        return {str(reason): int(count) for reason, count in ordered}
+        return count_reasons(self.excluded)
 
     @property
     def summary(self) -> pd.DataFrame:

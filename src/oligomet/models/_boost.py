@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._validation import binary_classes
 
 __all__ = ["BalancedXGBClassifier"]
 
@@ -74,13 +75,7 @@ class BalancedXGBClassifier(ClassifierMixin, BaseEstimator):
         from xgboost import XGBClassifier
 
         X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        self.classes_, encoded = np.unique(y, return_inverse=True)
-        if self.classes_.size != 2:
-            raise ValueError(
-                "Only binary classification is supported. BalancedXGBClassifier got "
-                f"{self.classes_.size} classes"
-            )
+        self.classes_, encoded = binary_classes(y, "BalancedXGBClassifier")
         n_positive = int(encoded.sum())
         weight = (encoded.size - n_positive) / n_positive if self.balance else 1.0
         seed = 0 if self.random_state is None else int(self.random_state)

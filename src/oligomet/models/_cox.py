@@ -24,7 +24,7 @@ from sklearn.preprocessing import StandardScaler
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._errors import InputError
-from ..pp import VarianceFilter
+from ..pp import CONSTANT_VARIANCE, VarianceFilter
 from ._steps import head_steps as _head
 
 __all__ = [
@@ -447,7 +447,7 @@ def make_cox_model(
     del random_state  # coordinate descent is deterministic
     steps: list[tuple[str, object]] = [
         *_head(feature_names, views),
-        ("variance", VarianceFilter(threshold=1e-12)),
+        ("variance", VarianceFilter(threshold=CONSTANT_VARIANCE)),
         # Unit variance without centring: the Cox fit is unchanged by shifts (PenalisedCox centres
         # internally), and the risk scores are not offset by each training fold's means, which
         # keeps the folds' out-of-fold scores comparable when they are pooled.

@@ -25,7 +25,7 @@ from sklearn.svm import LinearSVC
 from sklearn.utils import check_random_state
 
 from .._errors import InputError
-from ..pp import DifferentialExpressionFilter, VarianceFilter
+from ..pp import CONSTANT_VARIANCE, DifferentialExpressionFilter, VarianceFilter
 from ._boost import BalancedXGBClassifier
 from ._cox import COX_PARAM_GRID, make_cox_model
 from ._marker import ColumnPicker, ColumnSelector, SingleMarkerClassifier
@@ -69,9 +69,6 @@ class ModelSpec:
 
 
 SELECTIONS = ("univariate", "l1", "none")
-
-#: Variance at or below which a feature counts as constant in a training fold.
-CONSTANT_VARIANCE = 1e-12
 
 
 def _selection(selection: str, n_select: int, n_features: int, random_state) -> list:
@@ -279,11 +276,7 @@ def _signature_match(name: str, feature_names: Sequence[str]):
     from ..signatures import load_signature, match_features
 
     signature = load_signature(name)
-    match = match_features(signature, list(feature_names))
-    match.check()
-    if match.missing:
-        logger.warning(match.report())
-    return signature, match
+    return signature, match_features(signature, list(feature_names)).check()
 
 
 def _signature_spec(name: str) -> ModelSpec:
@@ -295,6 +288,8 @@ def _signature_spec(name: str) -> ModelSpec:
         from ..signatures import signature_estimator
 
         _, match = _signature_match(name, feature_names)
+        if match.missing:
+            logger.warning(match.report())  # said once, when the model is built
         columns = [str(c) for c in match.columns]
         indices = [list(feature_names).index(c) for c in columns]
         # The match, not the signature: weights follow the features actually found.

@@ -7,8 +7,9 @@ from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_curve
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
+
+from .._validation import binary_classes
 
 __all__ = ["ColumnPicker", "ColumnSelector", "SingleMarkerClassifier"]
 
@@ -123,17 +124,7 @@ class SingleMarkerClassifier(ClassifierMixin, BaseEstimator):
 
     def fit(self, X, y):
         X, y = validate_data(self, X, y)
-        check_classification_targets(y)
-        y_type = type_of_target(y, input_name="y", raise_unknown=True)
-        if y_type != "binary":
-            raise ValueError(
-                f"Only binary classification is supported. The type of the target is {y_type}."
-            )
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) != 2:
-            raise ValueError(
-                f"SingleMarkerClassifier needs 2 classes, got 1 class ({self.classes_[0]})"
-            )
+        self.classes_, y_index = binary_classes(y, "SingleMarkerClassifier")
         if self.direction not in ("auto", "higher", "lower"):
             raise ValueError(
                 f"direction must be 'auto', 'higher' or 'lower', got {self.direction!r}"

@@ -6,10 +6,11 @@ and belong inside the cross-validated pipeline.
 """
 
 from ._de import DifferentialExpressionFilter
-from ._filter import VarianceFilter
+from ._filter import CONSTANT_VARIANCE, VarianceFilter
 from ._log import LogInputError, log_transform, log_values
 
 __all__ = [
+    "CONSTANT_VARIANCE",
     "DifferentialExpressionFilter",
     "LogInputError",
     "VarianceFilter",

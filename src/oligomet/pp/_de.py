@@ -13,6 +13,7 @@ from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._errors import InputError
+from ._filter import CONSTANT_VARIANCE
 
 __all__ = ["DifferentialExpressionFilter"]
 
@@ -75,7 +76,7 @@ class DifferentialExpressionFilter(SelectorMixin, BaseEstimator):
             raise InputError("differential expression needs at least 2 classes, got 1 class")
         # Constant features (up to rounding noise) are left out of the test: no variance, no
         # statistic, and a near-zero variance would give a meaningless, huge t.
-        constant = np.var(X, axis=0) <= 1e-12
+        constant = np.var(X, axis=0) <= CONSTANT_VARIANCE
         varying = X[:, ~constant]
         second = y == classes[-1]
         with np.errstate(divide="ignore", invalid="ignore"), warnings.catch_warnings():

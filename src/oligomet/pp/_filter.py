@@ -13,7 +13,11 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._errors import InputError
 
-__all__ = ["VarianceFilter"]
+__all__ = ["CONSTANT_VARIANCE", "VarianceFilter"]
+
+#: Variance at or below which a feature counts as constant among training samples: rounding
+#: noise included (a z-scored table may write one value in several spellings).
+CONSTANT_VARIANCE = 1e-12
 
 
 class VarianceFilter(SelectorMixin, BaseEstimator):

@@ -10,10 +10,11 @@ import numpy as np
 import pandas as pd
 from scipy.special import expit
 from sklearn.base import BaseEstimator, ClassifierMixin
-from sklearn.utils.multiclass import check_classification_targets, type_of_target
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._errors import InputError
+from .._logistic import logistic_newton
+from .._validation import binary_classes
 from ._io import load_signature
 from ._match import SignatureMatch, match_features
 from ._model import Signature
@@ -42,40 +43,10 @@ def _weighted_z(X: np.ndarray, mean: np.ndarray, scale: np.ndarray, weights: np.
 
 
 def _fit_logistic_1d(score: np.ndarray, y: np.ndarray, C: float) -> tuple[float, float]:
-    """Intercept and slope of P(y=1) = expit(a + b s), L2 penalty b^2 / (2C) on the slope only.
-
-    Minimises ``sum_i log-loss_i + b^2 / (2 C)`` (scikit-learn's ``LogisticRegression(C=C)`` on
-    one feature) by Newton's method with step halving; the objective is strictly convex.
-    """
-    prevalence = y.mean()
-    theta = np.array([np.log(prevalence / (1 - prevalence)), 0.0])
-    design = np.column_stack([np.ones_like(score), score])
-    penalty = np.array([0.0, 1.0 / C])
-
-    def objective(params: np.ndarray) -> float:
-        eta = design @ params
-        # log(1 + exp(eta)) - y * eta, written stably.
-        return float(np.sum(np.logaddexp(0.0, eta) - y * eta) + 0.5 * penalty[1] * params[1] ** 2)
-
-    current = objective(theta)
-    for _ in range(100):
-        p = expit(design @ theta)
-        gradient = design.T @ (p - y) + penalty * theta
-        hessian = (design * (p * (1 - p))[:, None]).T @ design + np.diag(penalty)
-        step = np.linalg.solve(hessian, gradient)
-        size = 1.0
-        while size > 1e-10:
-            candidate = theta - size * step
-            value = objective(candidate)
-            if value <= current:
-                break
-            size /= 2
-        else:
-            break
-        theta, previous, current = candidate, current, value
-        if np.max(np.abs(size * step)) < 1e-12 or previous - current < 1e-15 * (1 + current):
-            break
-    return float(theta[0]), float(theta[1])
+    """Intercept and slope of P(y=1) = expit(a + b s), L2 penalty b^2 / (2C) on the slope only
+    (scikit-learn's ``LogisticRegression(C=C)`` on one feature)."""
+    coef, _, _ = logistic_newton(score[:, None], y, penalty=[0.0, 1.0 / C])
+    return float(coef[0]), float(coef[1])
 
 
 #: Slope of the calibration when the data contradict the published direction.
@@ -167,18 +138,7 @@ class SignatureScore(ClassifierMixin, BaseEstimator):
         self
         """
         X, y = validate_data(self, X, y, dtype=np.float64)
-        check_classification_targets(y)
-        y_type = type_of_target(y, input_name="y", raise_unknown=True)
-        if y_type != "binary":
-            raise ValueError(
-                f"Only binary classification is supported. The type of the target is {y_type}."
-            )
-        self.classes_, y_index = np.unique(y, return_inverse=True)
-        if len(self.classes_) != 2:
-            raise ValueError(
-                f"SignatureScore needs 2 classes in the training data, got 1 class "
-                f"({self.classes_[0]!r})"
-            )
+        self.classes_, y_index = binary_classes(y, "SignatureScore")
         if not (np.isscalar(self.C) and np.isfinite(self.C) and self.C > 0):
             raise ValueError(f"C must be a positive number, got {self.C!r}")
         self.weights_ = self._check_weights(X.shape[1])
