@@ -1,14 +1,16 @@
-"""Honest evaluation: nested cross-validation, metrics with confidence intervals, permuted-label
-nulls, external validation, survival endpoints, model comparison, plots."""
+"""Honest evaluation: one nested cross-validation engine for every task (binary classification,
+survival), metrics with confidence intervals, permuted-outcome nulls, external validation, model
+comparison, plots."""
 
 from ._compare import ModelComparison, compare_models, compare_survival_models
 from ._cv import (
+    BinaryTask,
     CrossValidationResult,
-    TunedFit,
     cross_validate,
     fit_tuned,
     univariate_auc,
 )
+from ._engine import Task, TunedFit, nested_cross_validate
 from ._external import FeatureOverlap, feature_overlap, validate_predictions
 from ._metrics import (
     binary_metrics,
@@ -17,20 +19,31 @@ from ._metrics import (
     point_metrics,
     youden_threshold,
 )
-from ._plots import plot_calibration, plot_confusion, plot_roc, plot_selection_frequency
+from ._paired import PairedComparison, paired_comparison
+from ._plots import (
+    plot_calibration,
+    plot_confusion,
+    plot_km,
+    plot_roc,
+    plot_selection_frequency,
+)
 from ._survival import (
     SurvivalCVResult,
+    SurvivalTask,
     TunedSurvivalFit,
     cross_validate_survival,
     fit_tuned_survival,
-    plot_km,
 )
 
 __all__ = [
+    "BinaryTask",
     "CrossValidationResult",
     "FeatureOverlap",
     "ModelComparison",
+    "PairedComparison",
     "SurvivalCVResult",
+    "SurvivalTask",
+    "Task",
     "TunedFit",
     "TunedSurvivalFit",
     "binary_metrics",
@@ -43,6 +56,8 @@ __all__ = [
     "feature_overlap",
     "fit_tuned",
     "fit_tuned_survival",
+    "nested_cross_validate",
+    "paired_comparison",
     "plot_calibration",
     "plot_confusion",
     "plot_km",

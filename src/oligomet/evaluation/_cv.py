@@ -1,8 +1,8 @@
-"""Nested, repeated cross-validation with confidence intervals and a permuted-label null."""
+"""Binary classification as a task of the nested cross-validation engine: 0/1 labels, inner
+search by AUC, Youden threshold, metrics with intervals, a permuted-label null."""
 
 from __future__ import annotations
 
-import json
 import logging
 import warnings
 from dataclasses import dataclass, field
@@ -10,13 +10,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from scipy.stats import rankdata
 from sklearn.base import clone
 from sklearn.model_selection import ParameterGrid, StratifiedGroupKFold, StratifiedKFold
 from sklearn.utils import check_random_state
 
 from .._errors import InputError
+from .._render import Display, Rendered, interval_text
+from ._engine import FoldOutput, TunedFit, nested_cross_validate, params_text
 from ._metrics import (
     METRIC_NAMES,
     binary_metrics,
@@ -27,6 +28,7 @@ from ._metrics import (
 )
 
 __all__ = [
+    "BinaryTask",
     "CrossValidationResult",
     "TunedFit",
     "cross_validate",
@@ -39,9 +41,34 @@ logger = logging.getLogger(__name__)
 #: Metrics reported with a bootstrap confidence interval, in display order.
 METRICS = METRIC_NAMES
 
+#: How each metric is called in tables.
+METRIC_LABELS = {
+    "roc_auc": "ROC AUC",
+    "pr_auc": "PR AUC (average precision)",
+    "balanced_accuracy": "balanced accuracy",
+    "sensitivity": "sensitivity",
+    "specificity": "specificity",
+    "brier": "Brier score",
+    "calibration_intercept": "calibration intercept",
+    "calibration_slope": "calibration slope",
+}
+
+
+def metrics_display(metrics: dict, confidence: float) -> pd.DataFrame:
+    """The metric / estimate / interval table of a classification result."""
+    rows = [
+        (
+            label,
+            f"{metrics[key]:.3f}",
+            interval_text(metrics[f"{key}_ci_low"], metrics[f"{key}_ci_high"]),
+        )
+        for key, label in METRIC_LABELS.items()
+    ]
+    return pd.DataFrame(rows, columns=["metric", "estimate", f"{confidence:.0%} CI"])
+
 
 @dataclass
-class CrossValidationResult:
+class CrossValidationResult(Rendered):
     """Out-of-fold predictions and scores of a nested, repeated cross-validation.
 
     Attributes
@@ -89,6 +116,14 @@ class CrossValidationResult:
     class_names: tuple[str, str] = ("negative", "positive")
     params: dict[str, Any] = field(default_factory=dict)
 
+    #: The headline score, for rankings and comparisons.
+    score = "roc_auc"
+
+    @property
+    def oof_scores(self) -> np.ndarray:
+        """The out-of-fold scores that rank patients (here: probabilities)."""
+        return self.oof_proba
+
     @property
     def selection_frequency(self) -> pd.Series:
         """Fraction of outer training folds whose model used each feature, most frequent first.
@@ -109,16 +144,7 @@ class CrossValidationResult:
             }
             for metric in METRICS
         ]
-        if "null_roc_auc" in self.metrics:
-            rows.append(
-                {
-                    "metric": "null_roc_auc",
-                    "estimate": self.metrics["null_roc_auc"],
-                    "ci_low": np.nan,
-                    "ci_high": np.nan,
-                }
-            )
-        for extra in ("permutation_p", "auc_p_value"):
+        for extra in ("null_roc_auc", "permutation_p", "auc_p_value"):
             if extra in self.metrics:
                 rows.append(
                     {
@@ -142,6 +168,48 @@ class CrossValidationResult:
             "selection_frequency": {str(k): float(v) for k, v in frequency.items()},
         }
 
+    def _display(self, title: str | None = None) -> Display:
+        m, p = self.metrics, self.params
+        negative, positive = self.class_names
+        if p.get("external"):
+            design = "external validation"
+        else:
+            design = f"nested {p.get('n_repeats')} x {p.get('n_splits')}-fold CV"
+        heading = title or "cross-validation"
+        table = metrics_display(m, p.get("confidence", 0.95))
+        if "null_roc_auc" in m:
+            n_permutations = int(p.get("n_permutations", len(self.null_scores)))
+            table.loc[len(table)] = [
+                "ROC AUC, permuted labels",
+                f"{m['null_roc_auc']:.3f}",
+                f"sd {m['null_roc_auc_sd']:.3f}; permutation p {m['permutation_p']:.3f} "
+                f"(>= {1 / (n_permutations + 1):.3f} with {n_permutations} permutations)",
+            ]
+        if "auc_p_value" in m:
+            table.loc[len(table)] = ["AUC > 0.5, Mann-Whitney p", f"{m['auc_p_value']:.3g}", ""]
+        notes = []
+        frequency = self.selection_frequency
+        if not frequency.empty and len(frequency) < self.selection.shape[1]:
+            shown = ", ".join(f"{name} {value:.0%}" for name, value in frequency.head(11).items())
+            n_folds = len(self.fold_scores)
+            notes.append(f"most often selected across the {n_folds} outer folds: {shown}")
+        return Display(
+            f"{heading}: {positive} vs {negative} ({self.y.size} samples; {design})", table, notes
+        )
+
+    def figures(self, title: str) -> dict[str, Any]:
+        """The standard plots, by file stem: ROC, calibration, confusion, selection frequency."""
+        from ._plots import plot_calibration, plot_confusion, plot_roc, plot_selection_frequency
+
+        figures = {
+            "roc": plot_roc(self, title=title),
+            "calibration": plot_calibration(self, title=title),
+            "confusion": plot_confusion(self, title=title),
+        }
+        if not self.selection.empty:
+            figures["selection_frequency"] = plot_selection_frequency(self, title=title)
+        return figures
+
 
 def _auc_by_rank(y: np.ndarray, scores: np.ndarray) -> np.ndarray:
     """ROC AUC (Mann-Whitney U / n_pos n_neg, ties counted half) along the last axis."""
@@ -162,13 +230,6 @@ def univariate_auc(X: pd.DataFrame, y) -> pd.Series:
     y = np.asarray(y).astype(int)
     values = np.asarray(X, dtype=np.float64).T
     return pd.Series(_auc_by_rank(y, values), index=X.columns, name="roc_auc")
-
-
-def _balanced_accuracy(y: np.ndarray, pred: np.ndarray) -> np.ndarray:
-    positive = y == 1
-    sensitivity = (pred[..., positive] == 1).mean(axis=-1)
-    specificity = (pred[..., ~positive] == 0).mean(axis=-1)
-    return (sensitivity + specificity) / 2
 
 
 def _permute(y: np.ndarray, groups, rng) -> np.ndarray:
@@ -218,33 +279,11 @@ def _splits(y: np.ndarray, n_splits: int, seed: int, groups) -> list[tuple[np.nd
         return list(splitter.split(np.zeros(y.size), np.asarray(y).astype(int), groups))
 
 
-@dataclass
-class TunedFit:
-    """A model fitted with its hyperparameters and decision threshold chosen in inner folds.
-
-    Attributes
-    ----------
-    model : estimator
-        Fitted on all the samples it was given, with ``params``.
-    params : dict
-        The chosen hyperparameters (empty without a search space).
-    threshold : float
-        Probability cut-off for the positive class.
-    inner_roc_auc : float
-        Mean inner-fold AUC of the chosen hyperparameters (NaN without inner folds).
-    search : pandas.DataFrame
-        One row per candidate: its parameters (JSON) and mean inner-fold AUC.
-    """
-
-    model: Any
-    params: dict[str, Any]
-    threshold: float
-    inner_roc_auc: float
-    search: pd.DataFrame
-
-
-def _params_text(params: dict[str, Any]) -> str:
-    return json.dumps(params, sort_keys=True, default=str)
+def as_float_frame(X) -> pd.DataFrame:
+    """X as one float64 block (fold row selection then copies one array, not many blocks)."""
+    if isinstance(X, pd.DataFrame):
+        return pd.DataFrame(X.to_numpy(dtype=np.float64), index=X.index, columns=X.columns)
+    return pd.DataFrame(np.asarray(X, dtype=np.float64))
 
 
 def selection_table(used: list[tuple[tuple[int, int], list[str] | None]], columns) -> pd.DataFrame:
@@ -272,6 +311,45 @@ def selection_frequency(selection: pd.DataFrame) -> pd.Series:
     frequency = frequency[frequency > 0]
     order = np.lexsort((np.arange(frequency.size), -frequency.to_numpy()))
     return frequency.iloc[order].rename("selection_frequency")
+
+
+def _check_threshold(threshold: str | float) -> str | float:
+    if not isinstance(threshold, str):
+        threshold = float(threshold)
+        if not 0 < threshold < 1:
+            raise InputError(f"threshold must lie strictly between 0 and 1, got {threshold}")
+    elif threshold != "youden":
+        raise InputError(f"threshold must be 'youden' or a probability, got {threshold!r}")
+    return threshold
+
+
+def _search(estimator, X, y, candidates, inner) -> tuple[dict, float, np.ndarray | None, list]:
+    """Each candidate scored by its mean inner-fold AUC; the best (first on ties) kept."""
+    rows = []
+    best, best_score, best_proba, failure = candidates[0], np.nan, None, None
+    for params in candidates:
+        proba = np.full(y.size, np.nan)
+        scores = []
+        try:
+            for train, test in inner:
+                model = clone(estimator).set_params(**params).fit(X.iloc[train], y[train])
+                proba[test] = model.predict_proba(X.iloc[test])[:, 1]
+                if np.unique(y[test]).size == 2:
+                    scores.append(float(_auc_by_rank(y[test], proba[test])))
+        except ValueError as error:
+            # Like GridSearchCV's error_score=nan: a candidate impossible on these samples
+            # (e.g. more neighbours than inner training samples) is skipped, and said so.
+            logger.info("search candidate %s failed in the inner folds: %s", params, error)
+            failure = error
+            rows.append({"params": params_text(params), "inner_roc_auc": np.nan})
+            continue
+        score = float(np.mean(scores)) if scores else np.nan
+        rows.append({"params": params_text(params), "inner_roc_auc": score})
+        if best_proba is None or not np.isfinite(best_score) or score > best_score:
+            best, best_score, best_proba = params, score, proba
+    if best_proba is None:
+        raise failure  # every candidate failed: report the error itself
+    return best, best_score, best_proba, rows
 
 
 def fit_tuned(
@@ -319,15 +397,9 @@ def fit_tuned(
     """
     y = np.asarray(y).astype(int)
     candidates = list(ParameterGrid(param_grid)) if param_grid else [{}]
+    threshold = _check_threshold(threshold)
     needs_inner = len(candidates) > 1 or threshold == "youden"
-    if not isinstance(threshold, str):
-        threshold = float(threshold)
-        if not 0 < threshold < 1:
-            raise InputError(f"threshold must lie strictly between 0 and 1, got {threshold}")
-    elif threshold != "youden":
-        raise InputError(f"threshold must be 'youden' or a probability, got {threshold!r}")
-    rows = []
-    best, best_score, best_proba = candidates[0], np.nan, None
+    rows, best, best_score, best_proba = [], candidates[0], np.nan, None
     if needs_inner:
         smallest = int(np.bincount(y, minlength=2).min())
         n_inner = min(n_inner_splits, smallest)
@@ -340,100 +412,144 @@ def fit_tuned(
         if groups is not None and len(np.unique(groups)) < n_inner:
             raise InputError(f"fewer patients ({len(np.unique(groups))}) than inner folds")
         inner = _splits(y, n_inner, seed, groups)
-        failure = None
-        for params in candidates:
-            proba = np.full(y.size, np.nan)
-            scores = []
-            try:
-                for train, test in inner:
-                    model = clone(estimator).set_params(**params).fit(X.iloc[train], y[train])
-                    proba[test] = model.predict_proba(X.iloc[test])[:, 1]
-                    if np.unique(y[test]).size == 2:
-                        scores.append(float(_auc_by_rank(y[test], proba[test])))
-            except ValueError as error:
-                # Like GridSearchCV's error_score=nan: a candidate impossible on these samples
-                # (e.g. more neighbours than inner training samples) is skipped, and said so.
-                logger.info("search candidate %s failed in the inner folds: %s", params, error)
-                failure = error
-                rows.append({"params": _params_text(params), "inner_roc_auc": np.nan})
-                continue
-            score = float(np.mean(scores)) if scores else np.nan
-            rows.append({"params": _params_text(params), "inner_roc_auc": score})
-            if best_proba is None or not np.isfinite(best_score) or score > best_score:
-                best, best_score, best_proba = params, score, proba
-        if best_proba is None:
-            raise failure  # every candidate failed: report the error itself
+        best, best_score, best_proba, rows = _search(estimator, X, y, candidates, inner)
     cut = youden_threshold(y, best_proba) if threshold == "youden" else threshold
     model = clone(estimator).set_params(**best).fit(X, y)
     return TunedFit(
         model=model,
         params=dict(best),
         threshold=float(cut),
-        inner_roc_auc=best_score,
+        inner_score=best_score,
         search=pd.DataFrame(rows, columns=["params", "inner_roc_auc"]),
     )
 
 
-def _fit_fold(estimator, X, y, train, test, *, options, seed, groups, record):
-    from ..models import selected_features
+class BinaryTask:
+    """Binary classification (0/1 labels) as a task of :func:`nested_cross_validate`.
 
-    tuned = fit_tuned(
-        estimator,
-        X.iloc[train],
-        y[train],
-        groups=None if groups is None else groups[train],
-        random_state=seed,
-        **options,
-    )
-    proba = tuned.model.predict_proba(X.iloc[test])[:, 1]
-    pred = (proba >= tuned.threshold).astype(int)
-    selected = selected_features(tuned.model, X.columns) if record else None
-    return proba, pred, tuned, selected
+    Splitter: stratified K-fold by class (``StratifiedGroupKFold`` with ``groups``). Inside a
+    training fold: :func:`fit_tuned` (inner search by AUC, threshold by Youden's J). Scorers:
+    :func:`~oligomet.evaluation.binary_metrics` per fold, pooled out-of-fold metrics with a
+    stratified bootstrap over patients. Permutation unit: a patient's label.
 
+    Parameters
+    ----------
+    y : array-like of 0/1
+        Labels; 1 is the positive class.
+    groups : array-like or None, default=None
+        Patient of each sample, when a patient has several.
+    class_names : (str, str), default=("negative", "positive")
+        Names of class 0 and class 1.
+    threshold : "youden" or float, default="youden"
+        How the decision threshold is set in each training fold.
+    """
 
-def _nested_oof(estimator, X, y, *, n_splits, seeds, groups, options, parallel, record):
-    n_repeats = len(seeds)
-    jobs = []
-    for repeat, seed in enumerate(seeds):
-        inner_seeds = check_random_state(seed).randint(0, 2**31 - 1, size=n_splits)
-        for fold, (train, test) in enumerate(_splits(y, n_splits, seed, groups)):
-            jobs.append((repeat, fold, train, test, int(inner_seeds[fold])))
-    outputs = parallel(
-        delayed(_fit_fold)(
-            estimator, X, y, tr, te, options=options, seed=s, groups=groups, record=record
+    score = "roc_auc"
+    null_columns = ("roc_auc", "pr_auc", "balanced_accuracy")
+
+    def __init__(self, y, *, groups=None, class_names=("negative", "positive"), threshold="youden"):
+        self.y = np.asarray(y).astype(int)
+        self.groups = None if groups is None else np.asarray(groups)
+        self.class_names = tuple(class_names)
+        self.threshold = threshold
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.y.size)
+
+    def align(self, X) -> tuple[pd.DataFrame, BinaryTask]:
+        X = as_float_frame(X)
+        if len(X) != self.y.size:
+            raise ValueError(f"X has {len(X)} samples but y has {self.y.size}")
+        return X, self
+
+    def check(self, n_splits: int) -> None:
+        _check_design(self.y, n_splits, self.groups)
+        _check_threshold(self.threshold)
+
+    def splits(self, n_splits: int, seed: int):
+        return _splits(self.y, n_splits, seed, self.groups)
+
+    def fit_tuned(self, estimator, X, *, param_grid=None, n_inner_splits=3, random_state=None):
+        return fit_tuned(
+            estimator,
+            X,
+            self.y,
+            param_grid=param_grid,
+            n_inner_splits=n_inner_splits,
+            threshold=self.threshold,
+            groups=self.groups,
+            random_state=random_state,
         )
-        for _, _, tr, te, s in jobs
-    )
-    oof_proba = np.full((n_repeats, y.size), np.nan)
-    oof_pred = np.full((n_repeats, y.size), -1, dtype=int)
-    folds = np.full((n_repeats, y.size), -1, dtype=int)
-    rows, selection = [], []
-    for (repeat, fold, train, test, _), (proba, pred, tuned, selected) in zip(
-        jobs, outputs, strict=True
-    ):
-        oof_proba[repeat, test] = proba
-        oof_pred[repeat, test] = pred
-        folds[repeat, test] = fold
-        scores = binary_metrics(y[test], proba, pred)
-        rows.append(
-            {
-                "repeat": repeat,
-                "fold": fold,
-                **scores,
-                "threshold": tuned.threshold,
-                "inner_roc_auc": tuned.inner_roc_auc,
-                "params": _params_text(tuned.params),
-                "n_train": int(train.size),
-                "n_test": int(test.size),
-            }
+
+    def _subset(self, index) -> BinaryTask:
+        groups = None if self.groups is None else self.groups[index]
+        return BinaryTask(
+            self.y[index], groups=groups, class_names=self.class_names, threshold=self.threshold
         )
-        if record:
-            selection.append(selected)
-    frame = pd.DataFrame()
-    if record:
-        keys = [(repeat, fold) for repeat, fold, *_ in jobs]
-        frame = selection_table(list(zip(keys, selection, strict=True)), X.columns)
-    return oof_proba, oof_pred, folds, pd.DataFrame(rows), frame
+
+    def fit_fold(self, estimator, X, train, test, *, seed, options, record) -> FoldOutput:
+        from ..models import selected_features
+
+        tuned = self._subset(train).fit_tuned(
+            estimator, X.iloc[train], random_state=seed, **options
+        )
+        proba = tuned.model.predict_proba(X.iloc[test])[:, 1]
+        pred = (proba >= tuned.threshold).astype(int)
+        row = {
+            **binary_metrics(self.y[test], proba, pred),
+            "threshold": tuned.threshold,
+            "inner_roc_auc": tuned.inner_score,
+            "params": params_text(tuned.params),
+            "n_train": int(train.size),
+            "n_test": int(test.size),
+        }
+        used = selected_features(tuned.model, X.columns) if record else None
+        return FoldOutput(proba, pred, row, used)
+
+    def summarise(self, scores, calls, fold_scores, *, n_bootstrap, confidence, rng) -> dict:
+        point = point_metrics(self.y, scores, calls)
+        intervals = bootstrap_metrics(
+            self.y,
+            scores,
+            calls,
+            n_bootstrap=n_bootstrap,
+            confidence=confidence,
+            groups=self.groups,
+            random_state=rng,
+        )
+        metrics = with_intervals(point, intervals)
+        metrics["n_samples"] = float(self.y.size)
+        metrics["n_positive"] = float(self.y.sum())
+        return metrics
+
+    def permuted(self, rng) -> BinaryTask:
+        return BinaryTask(
+            _permute(self.y, self.groups, rng),
+            groups=self.groups,
+            class_names=self.class_names,
+            threshold=self.threshold,
+        )
+
+    def null_scores(self, scores, calls) -> dict[str, float]:
+        point = point_metrics(self.y, scores, calls)
+        return {name: float(point[name]) for name in self.null_columns}
+
+    def describe(self, scores, calls) -> dict[str, float]:
+        return {}
+
+    def settings(self) -> dict[str, Any]:
+        return {"threshold": self.threshold}
+
+    def result(self, *, scores, calls, used, columns, **fields) -> CrossValidationResult:
+        return CrossValidationResult(
+            oof_proba=scores,
+            oof_pred=calls,
+            y=self.y,
+            selection=selection_table(used, columns),
+            class_names=self.class_names,
+            **fields,
+        )
 
 
 def cross_validate(
@@ -456,12 +572,13 @@ def cross_validate(
 ) -> CrossValidationResult:
     """Nested, repeated stratified cross-validation of a classifier, with its permuted-label null.
 
-    Outer folds estimate performance; inside each outer training fold, :func:`fit_tuned` chooses
-    the hyperparameters (``param_grid``) and the decision threshold by inner folds and refits
-    the whole estimator (normally a pipeline: normalisation, filtering, feature selection,
-    classifier). Nothing is learned from the outer test fold. The same nested evaluation is then
-    repeated on permuted labels, refitting everything: a pipeline that leaks no information
-    scores ``null_roc_auc`` close to 0.5.
+    :func:`nested_cross_validate` with a :class:`BinaryTask`. Outer folds estimate performance;
+    inside each outer training fold, :func:`fit_tuned` chooses the hyperparameters
+    (``param_grid``) and the decision threshold by inner folds and refits the whole estimator
+    (normally a pipeline: normalisation, filtering, feature selection, classifier). Nothing is
+    learned from the outer test fold. The same nested evaluation is then repeated on permuted
+    labels, refitting everything: a pipeline that leaks no information scores ``null_roc_auc``
+    close to 0.5.
 
     Parameters
     ----------
@@ -514,86 +631,18 @@ def cross_validate(
     models; it does not include the variability of refitting on other training sets, so it is
     somewhat narrow for small cohorts.
     """
-    y = np.asarray(y).astype(int)
-    if isinstance(X, pd.DataFrame):
-        # One float block: a frame with a block per column (after pop/concat) makes every fold's
-        # row selection copy thousands of blocks.
-        X = pd.DataFrame(X.to_numpy(dtype=np.float64), index=X.index, columns=X.columns)
-    else:
-        X = pd.DataFrame(np.asarray(X, dtype=np.float64))
-    if len(X) != y.size:
-        raise ValueError(f"X has {len(X)} samples but y has {y.size}")
-    groups = None if groups is None else np.asarray(groups)
-    _check_design(y, n_splits, groups)
-    rng = check_random_state(random_state)
-    seeds = rng.randint(0, 2**31 - 1, size=n_repeats).tolist()
-    parallel = Parallel(n_jobs=n_jobs)
-    options = {"param_grid": param_grid, "n_inner_splits": n_inner_splits, "threshold": threshold}
-    evaluate = dict(
-        n_splits=n_splits, seeds=seeds, groups=groups, options=options, parallel=parallel
-    )
-    oof_proba, oof_pred, folds, fold_scores, selection = _nested_oof(
-        estimator, X, y, record=True, **evaluate
-    )
-    point = point_metrics(y, oof_proba, oof_pred)
-    intervals = bootstrap_metrics(
-        y,
-        oof_proba,
-        oof_pred,
+    task = BinaryTask(y, groups=groups, class_names=class_names, threshold=threshold)
+    return nested_cross_validate(
+        estimator,
+        X,
+        task,
+        param_grid=param_grid,
+        n_inner_splits=n_inner_splits,
+        n_splits=n_splits,
+        n_repeats=n_repeats,
+        n_permutations=n_permutations,
         n_bootstrap=n_bootstrap,
         confidence=confidence,
-        groups=groups,
-        random_state=rng,
-    )
-    metrics = with_intervals(point, intervals)
-    metrics["n_samples"] = float(y.size)
-    metrics["n_positive"] = float(y.sum())
-    null_rows = []
-    for permutation in range(n_permutations):
-        y_null = _permute(y, groups, rng)
-        # The same shuffle seeds as the real evaluation; the folds still differ a little because
-        # stratification follows the permuted labels.
-        null_proba, null_pred, *_ = _nested_oof(estimator, X, y_null, record=False, **evaluate)
-        null_point = point_metrics(y_null, null_proba, null_pred)
-        null_rows.append(
-            {
-                "permutation": permutation,
-                "roc_auc": float(null_point["roc_auc"]),
-                "pr_auc": float(null_point["pr_auc"]),
-                "balanced_accuracy": float(null_point["balanced_accuracy"]),
-            }
-        )
-        logger.debug("permutation %d: AUC %.3f", permutation, null_rows[-1]["roc_auc"])
-    null_scores = pd.DataFrame(
-        null_rows, columns=["permutation", "roc_auc", "pr_auc", "balanced_accuracy"]
-    )
-    if n_permutations:
-        null_auc = null_scores["roc_auc"].to_numpy()
-        auc = metrics["roc_auc"]
-        metrics["null_roc_auc"] = float(null_auc.mean())
-        metrics["null_roc_auc_sd"] = float(null_auc.std(ddof=1)) if null_auc.size > 1 else 0.0
-        # Phipson & Smyth (2010): (b + 1) / (m + 1), never zero, and never below 1 / (m + 1).
-        metrics["permutation_p"] = float((np.sum(null_auc >= auc) + 1) / (null_auc.size + 1))
-    params = {
-        "n_splits": n_splits,
-        "n_repeats": n_repeats,
-        "n_inner_splits": n_inner_splits,
-        "threshold": threshold,
-        "param_grid": param_grid or {},
-        "n_permutations": n_permutations,
-        "n_bootstrap": n_bootstrap,
-        "confidence": confidence,
-        "grouped": groups is not None,
-    }
-    return CrossValidationResult(
-        metrics=metrics,
-        fold_scores=fold_scores,
-        null_scores=null_scores,
-        oof_proba=oof_proba,
-        oof_pred=oof_pred,
-        folds=folds,
-        y=y,
-        selection=selection,
-        class_names=tuple(class_names),
-        params=params,
+        n_jobs=n_jobs,
+        random_state=random_state,
     )

@@ -15,8 +15,15 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from ._cv import CrossValidationResult
+    from ._survival import SurvivalCVResult
 
-__all__ = ["plot_calibration", "plot_confusion", "plot_roc", "plot_selection_frequency"]
+__all__ = [
+    "plot_calibration",
+    "plot_confusion",
+    "plot_km",
+    "plot_roc",
+    "plot_selection_frequency",
+]
 
 _COLOUR = "tab:blue"
 
@@ -307,6 +314,89 @@ def plot_selection_frequency(
         ax.tick_params(axis="y", labelsize="small")
         if len(frequency) > len(shown):
             ax.set_ylabel(f"top {len(shown)} of {len(frequency)} features")
+    if title:
+        ax.set_title(title, fontsize="medium")
+    return figure
+
+
+def _at_risk(time: np.ndarray, ticks: np.ndarray) -> list[int]:
+    return [int((time >= tick).sum()) for tick in ticks]
+
+
+def plot_km(result: SurvivalCVResult, *, repeat: int = 0, title: str | None = None):
+    """Kaplan–Meier curves of the out-of-fold high- and low-risk groups, with numbers at risk.
+
+    Parameters
+    ----------
+    result : SurvivalCVResult
+        Output of :func:`cross_validate_survival`.
+    repeat : int, default=0
+        Which repeat's groups to draw (the log-rank p in ``result.metrics`` is for repeat 0;
+        the one shown is computed for the repeat drawn).
+    title : str or None, default=None
+        Figure title.
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Survival curves (with 95% pointwise bands and censoring ticks) above a table of the
+        numbers at risk.
+    """
+    from lifelines import KaplanMeierFitter
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    group = result.oof_group[repeat]
+    time, event = result.time, result.event
+    figure = Figure(figsize=(6, 5), layout="constrained")
+    ax, table = figure.subplots(2, 1, sharex=True, height_ratios=[4, 1])
+    ticks = MaxNLocator(nbins=6, min_n_ticks=3).tick_values(0, float(time.max()))
+    ticks = ticks[(ticks >= 0) & (ticks <= time.max())]
+    groups = [(1, "high risk", "tab:red"), (0, "low risk", "tab:blue")]
+    for row, (code, name, colour) in enumerate(groups):
+        members = group == code
+        if not members.any():
+            continue
+        fitter = KaplanMeierFitter().fit(time[members], event[members])
+        curve = fitter.survival_function_.iloc[:, 0]
+        band = fitter.confidence_interval_survival_function_
+        label = f"{name} (n={int(members.sum())}, {int(event[members].sum())} events)"
+        ax.step(curve.index, curve.to_numpy(), where="post", color=colour, lw=1.8, label=label)
+        ax.fill_between(
+            band.index,
+            band.iloc[:, 0].to_numpy(),
+            band.iloc[:, 1].to_numpy(),
+            step="post",
+            color=colour,
+            alpha=0.15,
+            lw=0,
+        )
+        censored = time[members & ~event]
+        ax.plot(
+            censored,
+            fitter.survival_function_at_times(censored).to_numpy(),
+            ls="none",
+            marker="|",
+            color=colour,
+            ms=7,
+        )
+        for tick, count in zip(ticks, _at_risk(time[members], ticks), strict=True):
+            table.text(tick, row, str(count), ha="center", va="center", color=colour)
+    from ._survival import logrank
+
+    _, p_value = logrank(time, event, group)
+    heading = f"out-of-fold risk groups (C = {result.metrics['c_index']:.3f})"
+    if np.isfinite(p_value):
+        heading += f"\nlog-rank p = {p_value:.2g}"
+    span = float(time.max())
+    ax.set(ylabel="survival probability", ylim=(0, 1.02), xlim=(-0.04 * span, 1.02 * span))
+    ax.legend(loc="best", fontsize="small", title=heading, title_fontsize="small")
+    table.set(ylim=(1.6, -0.6), yticks=[0, 1], yticklabels=["high", "low"], xticks=ticks)
+    table.set_xlabel("time")
+    table.set_title("number at risk", fontsize="small", loc="left")
+    for side in ("top", "right", "left"):
+        table.spines[side].set_visible(False)
+    table.tick_params(axis="y", length=0)
     if title:
         ax.set_title(title, fontsize="medium")
     return figure

@@ -1,5 +1,5 @@
-"""Repeated, nested cross-validation of survival models: C-index with a bootstrap interval, a
-permuted-outcome null, and Kaplan–Meier curves of out-of-fold risk groups."""
+"""Survival endpoints as a task of the nested cross-validation engine: Harrell's C with a
+bootstrap interval, a permuted-outcome null, and Kaplan–Meier curves of out-of-fold risk groups."""
 
 from __future__ import annotations
 
@@ -9,18 +9,29 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.base import clone
 from sklearn.model_selection import GridSearchCV
 from sklearn.utils import check_random_state
 
 from .._errors import InputError
-from ._cv import _params_text, _splits, selection_frequency, selection_table
+from .._render import Display, Rendered, interval_text
+from ._cv import _splits, as_float_frame, selection_frequency, selection_table
+from ._engine import FoldOutput, TunedFit, nested_cross_validate, params_text
 
-__all__ = ["SurvivalCVResult", "cross_validate_survival", "plot_km"]
+__all__ = [
+    "SurvivalCVResult",
+    "SurvivalTask",
+    "TunedSurvivalFit",
+    "cross_validate_survival",
+    "fit_tuned_survival",
+]
 
 logger = logging.getLogger(__name__)
 
+#: A tuned survival model (the same record as a classifier's; ``inner_c_index`` is its score).
+TunedSurvivalFit = TunedFit
+
+# ----------------------------------------------------------------------------- concordance
 # Harrell's C counts two risks within this distance as tied (as scikit-survival does).
 _TIED_TOL = 1e-8
 
@@ -72,7 +83,7 @@ def _bootstrap_c(time, event, risks, weights: np.ndarray, chunk: int = 200) -> n
 
 # ---------------------------------------------------------------------------------- result
 @dataclass
-class SurvivalCVResult:
+class SurvivalCVResult(Rendered):
     """Out-of-fold risk scores, risk groups and C-indices of a repeated survival cross-validation.
 
     Attributes
@@ -104,6 +115,8 @@ class SurvivalCVResult:
         it (empty when the model does not say).
     params : dict
         The evaluation's settings.
+    event_name : str
+        What the event is (for reports).
     """
 
     metrics: dict[str, float]
@@ -116,6 +129,15 @@ class SurvivalCVResult:
     event: np.ndarray
     selection: pd.DataFrame = field(default_factory=pd.DataFrame)
     params: dict[str, Any] = field(default_factory=dict)
+    event_name: str = "event"
+
+    #: The headline score, for rankings and comparisons.
+    score = "c_index"
+
+    @property
+    def oof_scores(self) -> np.ndarray:
+        """The out-of-fold scores that rank patients (here: risk scores)."""
+        return self.oof_risk
 
     @property
     def selection_frequency(self) -> pd.Series:
@@ -142,6 +164,51 @@ class SurvivalCVResult:
             "null_scores": self.null_scores.to_dict(orient="records"),
             "selection_frequency": {str(k): float(v) for k, v in self.selection_frequency.items()},
         }
+
+    def _display(self, title: str | None = None) -> Display:
+        m, p = self.metrics, self.params
+        confidence = p.get("confidence", 0.95)
+        rows = [
+            (
+                "C-index (pooled out-of-fold)",
+                f"{m['c_index']:.3f}",
+                interval_text(m["c_index_ci_low"], m["c_index_ci_high"]),
+            ),
+            ("C-index (mean of folds)", f"{m['c_index_fold_mean']:.3f}", ""),
+        ]
+        if "null_c_index" in m:
+            n_permutations = int(p.get("n_permutations", len(self.null_scores)))
+            rows.append(
+                (
+                    "C-index, permuted outcomes",
+                    f"{m['null_c_index']:.3f}",
+                    f"permutation p {m['permutation_p']:.3f} (>= {1 / (n_permutations + 1):.3f})",
+                )
+            )
+        rows.append(
+            (
+                "log-rank, high vs low risk (out-of-fold)",
+                f"p {m['logrank_p']:.3g}",
+                f"{int(m['n_high'])} high / {int(m['n_low'])} low",
+            )
+        )
+        table = pd.DataFrame(rows, columns=["metric", "estimate", f"{confidence:.0%} CI"])
+        design = f"nested {p.get('n_repeats')} x {p.get('n_splits')}-fold CV"
+        heading = f"{title}: time to {self.event_name}" if title else f"time to {self.event_name}"
+        return Display(
+            f"{heading} ({self.time.size} samples, {int(self.event.sum())} events; {design})",
+            table,
+        )
+
+    def figures(self, title: str) -> dict[str, Any]:
+        """The standard plots, by file stem: Kaplan-Meier of the out-of-fold risk groups, and the
+        selection frequency."""
+        from ._plots import plot_km, plot_selection_frequency
+
+        figures = {"kaplan_meier": plot_km(self, title=title)}
+        if not self.selection.empty:
+            figures["selection_frequency"] = plot_selection_frequency(self, title=title)
+        return figures
 
 
 # ---------------------------------------------------------------------------------- helpers
@@ -171,11 +238,7 @@ def _survival_target(y, X) -> tuple[np.ndarray, np.ndarray, pd.DataFrame]:
         event_field, time_field = y.dtype.names
         event = np.asarray(y[event_field]).astype(bool)
         time = np.asarray(y[time_field], dtype=np.float64)
-    if isinstance(X, pd.DataFrame):
-        # One float block: fold row selection then copies one array, not thousands of blocks.
-        X = pd.DataFrame(X.to_numpy(dtype=np.float64), index=X.index, columns=X.columns)
-    else:
-        X = pd.DataFrame(np.asarray(X, dtype=np.float64))
+    X = as_float_frame(X)
     if len(X) != time.size:
         raise InputError(f"X has {len(X)} samples but the survival target has {time.size}")
     if not np.isfinite(time).all() or (time < 0).any():
@@ -288,31 +351,9 @@ def _fit_searched(estimator, X, event, time, *, param_grid, n_inner_splits, seed
     return search.best_estimator_, dict(search.best_params_), float(search.best_score_)
 
 
-@dataclass
-class TunedSurvivalFit:
-    """A survival model fitted with hyperparameters chosen in inner folds.
-
-    Attributes
-    ----------
-    model : estimator
-        Fitted on all given samples; ``predict`` gives risk scores.
-    params : dict
-        The chosen hyperparameters (empty without a search space).
-    threshold : float
-        Median risk of the given samples: the high/low risk-group cut-off.
-    inner_c_index : float
-        Mean inner-fold C-index of the chosen hyperparameters (NaN without a search).
-    """
-
-    model: Any
-    params: dict[str, Any]
-    threshold: float
-    inner_c_index: float
-
-
 def fit_tuned_survival(
     estimator, X, y, *, param_grid=None, n_inner_splits: int = 3, groups=None, random_state=None
-) -> TunedSurvivalFit:
+) -> TunedFit:
     """Choose hyperparameters by inner cross-validation (Harrell's C), then refit on all samples.
 
     What happens inside every outer training fold of :func:`cross_validate_survival`, and on all
@@ -333,88 +374,25 @@ def fit_tuned_survival(
 
     Returns
     -------
-    TunedSurvivalFit
+    TunedFit
+        ``threshold`` is the median risk of the given samples (the high/low risk cut-off);
+        ``inner_c_index`` the mean inner-fold C-index of the chosen hyperparameters.
     """
-    original_index = X.index if isinstance(X, pd.DataFrame) else None
-    time, event, X = _survival_target(y, X)
-    groups = _aligned_groups(groups, original_index, X)
-    seed = int(check_random_state(random_state).randint(2**31 - 1))
-    model, params, inner = _fit_searched(
+    X, task = SurvivalTask.from_target(y, X, groups=groups)
+    return task.fit_tuned(
         estimator,
         X,
-        event,
-        time,
         param_grid=param_grid,
         n_inner_splits=n_inner_splits,
-        seed=seed,
-        groups=groups,
+        random_state=random_state,
     )
-    threshold = float(np.median(model.predict(X)))
-    return TunedSurvivalFit(model=model, params=params, threshold=threshold, inner_c_index=inner)
-
-
-def _fit_fold(estimator, X, event, time, train, test, *, param_grid, n_inner_splits, seed, groups):
-    model, params, inner_score = _fit_searched(
-        estimator,
-        X.iloc[train],
-        event[train],
-        time[train],
-        param_grid=param_grid,
-        n_inner_splits=n_inner_splits,
-        seed=seed,
-        groups=None if groups is None else groups[train],
-    )
-    # The risk-group cut-off is learned from the training samples only.
-    threshold = float(np.median(model.predict(X.iloc[train])))
-    risk = np.asarray(model.predict(X.iloc[test]), dtype=np.float64)
-    return risk, threshold, params, inner_score, _used_features(model, X.columns)
-
-
-def _oof(estimator, X, event, time, *, n_splits, seeds, groups, options, parallel, record):
-    n_repeats = len(seeds)
-    jobs = []
-    for repeat, seed in enumerate(seeds):
-        inner_seeds = check_random_state(seed).randint(0, 2**31 - 1, size=n_splits)
-        for fold, (train, test) in enumerate(_splits(event, n_splits, seed, groups)):
-            jobs.append((repeat, fold, train, test, int(inner_seeds[fold])))
-    outputs = parallel(
-        delayed(_fit_fold)(estimator, X, event, time, tr, te, seed=s, groups=groups, **options)
-        for _, _, tr, te, s in jobs
-    )
-    oof_risk = np.full((n_repeats, event.size), np.nan)
-    oof_group = np.full((n_repeats, event.size), -1, dtype=int)
-    folds = np.full((n_repeats, event.size), -1, dtype=int)
-    rows, selection = [], []
-    for (repeat, fold, train, test, _), (risk, threshold, params, inner, used) in zip(
-        jobs, outputs, strict=True
-    ):
-        oof_risk[repeat, test] = risk
-        oof_group[repeat, test] = (risk > threshold).astype(int)
-        folds[repeat, test] = fold
-        rows.append(
-            {
-                "repeat": repeat,
-                "fold": fold,
-                "c_index": _harrell_c(time[test], event[test], risk),
-                "inner_c_index": inner,
-                "params": _params_text(params),
-                "threshold": threshold,
-                "n_train": int(train.size),
-                "n_test": int(test.size),
-                "n_events_test": int(event[test].sum()),
-            }
-        )
-        if record:
-            selection.append(((repeat, fold), used))
-    frame = selection_table(selection, X.columns)
-    return oof_risk, oof_group, folds, pd.DataFrame(rows), frame
 
 
 def _pooled_c(time, event, oof_risk) -> float:
     return float(np.mean([_harrell_c(time, event, risk) for risk in oof_risk]))
 
 
-def _logrank(time, event, group) -> tuple[float, float]:
+def logrank(time, event, group) -> tuple[float, float]:
     """Log-rank test of high (1) vs low (0) risk group: (statistic, p); NaN if a group is empty."""
     from lifelines.statistics import logrank_test
 
@@ -423,6 +401,149 @@ def _logrank(time, event, group) -> tuple[float, float]:
         return np.nan, np.nan
     result = logrank_test(time[high], time[low], event[high], event[low])
     return float(result.test_statistic), float(result.p_value)
+
+
+class SurvivalTask:
+    """A time-to-event endpoint as a task of :func:`nested_cross_validate`.
+
+    Splitter: K-fold stratified by the event indicator (each fold gets its share of events;
+    ``StratifiedGroupKFold`` with ``groups``). Inside a training fold: an inner
+    :class:`~sklearn.model_selection.GridSearchCV` scored by the estimator's ``score`` (Harrell's
+    C) and a risk-group cut-off at the median training risk. Scorers: Harrell's C per fold and
+    pooled, with a stratified (by event) bootstrap over patients. Permutation unit: a patient's
+    (time, event) pair, moved jointly.
+
+    Parameters
+    ----------
+    event : array-like of bool
+    time : array-like of float
+    groups : array-like or None, default=None
+        Patient of each sample; the survival target must be constant within a patient.
+    event_name : str, default="event"
+    """
+
+    score = "c_index"
+    null_columns = ("c_index",)
+
+    def __init__(self, event, time, *, groups=None, event_name: str = "event"):
+        self.event = np.asarray(event).astype(bool)
+        self.time = np.asarray(time, dtype=np.float64)
+        self.groups = None if groups is None else np.asarray(groups)
+        self.event_name = event_name
+
+    @classmethod
+    def from_target(
+        cls, y, X, *, groups=None, event_name=None
+    ) -> tuple[pd.DataFrame, SurvivalTask]:
+        """The task of a SurvivalTarget or structured array, and X in the target's patient order
+        (a SurvivalTarget's patients are matched to the rows of a DataFrame X by index)."""
+        original_index = X.index if isinstance(X, pd.DataFrame) else None
+        time, event, X = _survival_target(y, X)
+        groups = _aligned_groups(groups, original_index, X)
+        if groups is not None and groups.size != time.size:
+            raise InputError(f"groups has {groups.size} entries but there are {time.size} samples")
+        name = event_name or getattr(y, "event_name", None) or "event"
+        return X, cls(event, time, groups=groups, event_name=name)
+
+    @property
+    def n_samples(self) -> int:
+        return int(self.time.size)
+
+    def align(self, X) -> tuple[pd.DataFrame, SurvivalTask]:
+        X = as_float_frame(X)
+        if len(X) != self.time.size:
+            raise InputError(f"X has {len(X)} samples but the survival target has {self.time.size}")
+        return X, self
+
+    def check(self, n_splits: int) -> None:
+        _check_design(self.event, n_splits, self.groups)
+        _patient_units(self.event, self.time, self.groups)
+
+    def splits(self, n_splits: int, seed: int):
+        return _splits(self.event, n_splits, seed, self.groups)
+
+    def _search(self, estimator, X, index, *, param_grid, n_inner_splits, seed):
+        groups = None if self.groups is None else self.groups[index]
+        return _fit_searched(
+            estimator,
+            X,
+            self.event[index],
+            self.time[index],
+            param_grid=param_grid,
+            n_inner_splits=n_inner_splits,
+            seed=seed,
+            groups=groups,
+        )
+
+    def fit_tuned(self, estimator, X, *, param_grid=None, n_inner_splits=3, random_state=None):
+        seed = int(check_random_state(random_state).randint(2**31 - 1))
+        everyone = np.arange(self.n_samples)
+        model, params, inner = self._search(
+            estimator, X, everyone, param_grid=param_grid, n_inner_splits=n_inner_splits, seed=seed
+        )
+        threshold = float(np.median(model.predict(X)))
+        return TunedFit(model=model, params=params, threshold=threshold, inner_score=inner)
+
+    def fit_fold(self, estimator, X, train, test, *, seed, options, record) -> FoldOutput:
+        # The fold's seed drives its inner folds directly.
+        model, params, inner = self._search(estimator, X.iloc[train], train, seed=seed, **options)
+        # The risk-group cut-off is learned from the training samples only.
+        threshold = float(np.median(model.predict(X.iloc[train])))
+        risk = np.asarray(model.predict(X.iloc[test]), dtype=np.float64)
+        row = {
+            "c_index": _harrell_c(self.time[test], self.event[test], risk),
+            "inner_c_index": inner,
+            "params": params_text(params),
+            "threshold": threshold,
+            "n_train": int(train.size),
+            "n_test": int(test.size),
+            "n_events_test": int(self.event[test].sum()),
+        }
+        used = _used_features(model, X.columns) if record else None
+        return FoldOutput(risk, (risk > threshold).astype(int), row, used)
+
+    def summarise(self, scores, calls, fold_scores, *, n_bootstrap, confidence, rng) -> dict:
+        metrics: dict[str, float] = {"c_index": _pooled_c(self.time, self.event, scores)}
+        weights = _bootstrap_weights(self.event, self.groups, n_bootstrap, rng)
+        boot = _bootstrap_c(self.time, self.event, scores, weights)
+        tail = (1 - confidence) / 2
+        defined = np.isfinite(boot).any()
+        low, high = np.nanquantile(boot, [tail, 1 - tail]) if defined else (np.nan,) * 2
+        metrics["c_index_ci_low"], metrics["c_index_ci_high"] = float(low), float(high)
+        metrics["c_index_fold_mean"] = float(np.nanmean(fold_scores["c_index"]))
+        return metrics
+
+    def permuted(self, rng) -> SurvivalTask:
+        event, time = _permute(self.event, self.time, self.groups, rng)
+        return SurvivalTask(event, time, groups=self.groups, event_name=self.event_name)
+
+    def null_scores(self, scores, calls) -> dict[str, float]:
+        return {"c_index": _pooled_c(self.time, self.event, scores)}
+
+    def describe(self, scores, calls) -> dict[str, float]:
+        statistic, p_value = logrank(self.time, self.event, calls[0])
+        return {
+            "logrank_statistic": statistic,
+            "logrank_p": p_value,
+            "n_high": float((calls[0] == 1).sum()),
+            "n_low": float((calls[0] == 0).sum()),
+            "n_samples": float(self.time.size),
+            "n_events": float(self.event.sum()),
+        }
+
+    def settings(self) -> dict[str, Any]:
+        return {}
+
+    def result(self, *, scores, calls, used, columns, **fields) -> SurvivalCVResult:
+        return SurvivalCVResult(
+            oof_risk=scores,
+            oof_group=calls,
+            time=self.time,
+            event=self.event,
+            selection=selection_table(used, columns),
+            event_name=self.event_name,
+            **fields,
+        )
 
 
 # ------------------------------------------------------------------------------------- main
@@ -444,7 +565,8 @@ def cross_validate_survival(
 ) -> SurvivalCVResult:
     """Repeated, nested cross-validation of a survival model, with a permuted-outcome null.
 
-    Outer folds are stratified by the event indicator (so each has its share of events). In each
+    :func:`nested_cross_validate` with a :class:`SurvivalTask`. Outer folds are stratified by the
+    event indicator (so each has its share of events). In each
     outer training fold, an inner :class:`~sklearn.model_selection.GridSearchCV` scored by the
     estimator's ``score`` (Harrell's C for :class:`~oligomet.models.PenalisedCox` and
     scikit-survival models) chooses the hyperparameters in ``param_grid``, and the whole estimator
@@ -533,165 +655,26 @@ def cross_validate_survival(
     when permutations are randomly drawn. Stat Appl Genet Mol Biol 2010;9:39.
     :doi:`10.2202/1544-6115.1585`
     """
-    original_index = X.index if isinstance(X, pd.DataFrame) else None
-    time, event, X = _survival_target(y, X)
-    groups = _aligned_groups(groups, original_index, X)
-    if groups is not None and groups.size != time.size:
-        raise InputError(f"groups has {groups.size} entries but there are {time.size} samples")
-    _check_design(event, n_splits, groups)
-    _patient_units(event, time, groups)
-    if not 0 < confidence < 1:
-        raise InputError(f"confidence must lie strictly between 0 and 1, got {confidence}")
-    rng = check_random_state(random_state)
-    seeds = rng.randint(0, 2**31 - 1, size=n_repeats).tolist()
-    parallel = Parallel(n_jobs=n_jobs)
-    options = {"param_grid": param_grid, "n_inner_splits": n_inner_splits}
-    evaluate = dict(
-        n_splits=n_splits, seeds=seeds, groups=groups, options=options, parallel=parallel
+    X, task = SurvivalTask.from_target(y, X, groups=groups)
+    result = nested_cross_validate(
+        estimator,
+        X,
+        task,
+        param_grid=param_grid,
+        n_inner_splits=n_inner_splits,
+        n_splits=n_splits,
+        n_repeats=n_repeats,
+        n_permutations=n_permutations,
+        n_bootstrap=n_bootstrap,
+        confidence=confidence,
+        n_jobs=n_jobs,
+        random_state=random_state,
     )
-
-    oof_risk, oof_group, folds, fold_scores, selection = _oof(
-        estimator, X, event, time, record=True, **evaluate
-    )
-    metrics: dict[str, float] = {"c_index": _pooled_c(time, event, oof_risk)}
-    weights = _bootstrap_weights(event, groups, n_bootstrap, rng)
-    boot = _bootstrap_c(time, event, oof_risk, weights)
-    tail = (1 - confidence) / 2
-    low, high = np.nanquantile(boot, [tail, 1 - tail]) if np.isfinite(boot).any() else (np.nan,) * 2
-    metrics["c_index_ci_low"], metrics["c_index_ci_high"] = float(low), float(high)
-    metrics["c_index_fold_mean"] = float(np.nanmean(fold_scores["c_index"]))
-
-    null_rows = []
-    for permutation in range(n_permutations):
-        event_null, time_null = _permute(event, time, groups, rng)
-        null_risk, *_ = _oof(estimator, X, event_null, time_null, record=False, **evaluate)
-        null_rows.append(
-            {"permutation": permutation, "c_index": _pooled_c(time_null, event_null, null_risk)}
-        )
-        logger.debug("permutation %d: C-index %.3f", permutation, null_rows[-1]["c_index"])
-    null_scores = pd.DataFrame(null_rows, columns=["permutation", "c_index"])
-    if n_permutations:
-        null_c = null_scores["c_index"].to_numpy()
-        metrics["null_c_index"] = float(null_c.mean())
-        metrics["null_c_index_sd"] = float(null_c.std(ddof=1)) if null_c.size > 1 else 0.0
-        # Phipson & Smyth (2010): (b + 1) / (m + 1), never zero.
-        metrics["permutation_p"] = float(
-            (np.sum(null_c >= metrics["c_index"]) + 1) / (null_c.size + 1)
-        )
-
-    statistic, p_value = _logrank(time, event, oof_group[0])
-    metrics["logrank_statistic"], metrics["logrank_p"] = statistic, p_value
-    metrics["n_high"] = float((oof_group[0] == 1).sum())
-    metrics["n_low"] = float((oof_group[0] == 0).sum())
-    metrics["n_samples"] = float(time.size)
-    metrics["n_events"] = float(event.sum())
+    m = result.metrics
     logger.info(
         "survival CV: C-index %.3f [%.3f, %.3f]",
-        metrics["c_index"],
-        metrics["c_index_ci_low"],
-        metrics["c_index_ci_high"],
+        m["c_index"],
+        m["c_index_ci_low"],
+        m["c_index_ci_high"],
     )
-    params = {
-        "n_splits": n_splits,
-        "n_repeats": n_repeats,
-        "n_inner_splits": n_inner_splits,
-        "param_grid": param_grid or {},
-        "n_permutations": n_permutations,
-        "n_bootstrap": n_bootstrap,
-        "confidence": confidence,
-        "grouped": groups is not None,
-    }
-    return SurvivalCVResult(
-        metrics=metrics,
-        fold_scores=fold_scores,
-        null_scores=null_scores,
-        oof_risk=oof_risk,
-        oof_group=oof_group,
-        folds=folds,
-        time=time,
-        event=event,
-        selection=selection,
-        params=params,
-    )
-
-
-# ------------------------------------------------------------------------------------- plot
-def _at_risk(time: np.ndarray, ticks: np.ndarray) -> list[int]:
-    return [int((time >= tick).sum()) for tick in ticks]
-
-
-def plot_km(result: SurvivalCVResult, *, repeat: int = 0, title: str | None = None):
-    """Kaplan–Meier curves of the out-of-fold high- and low-risk groups, with numbers at risk.
-
-    Parameters
-    ----------
-    result : SurvivalCVResult
-        Output of :func:`cross_validate_survival`.
-    repeat : int, default=0
-        Which repeat's groups to draw (the log-rank p in ``result.metrics`` is for repeat 0;
-        the one shown is computed for the repeat drawn).
-    title : str or None, default=None
-        Figure title.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        Survival curves (with 95% pointwise bands and censoring ticks) above a table of the
-        numbers at risk.
-    """
-    from lifelines import KaplanMeierFitter
-    from matplotlib.figure import Figure
-    from matplotlib.ticker import MaxNLocator
-
-    group = result.oof_group[repeat]
-    time, event = result.time, result.event
-    figure = Figure(figsize=(6, 5), layout="constrained")
-    ax, table = figure.subplots(2, 1, sharex=True, height_ratios=[4, 1])
-    ticks = MaxNLocator(nbins=6, min_n_ticks=3).tick_values(0, float(time.max()))
-    ticks = ticks[(ticks >= 0) & (ticks <= time.max())]
-    groups = [(1, "high risk", "tab:red"), (0, "low risk", "tab:blue")]
-    for row, (code, name, colour) in enumerate(groups):
-        members = group == code
-        if not members.any():
-            continue
-        fitter = KaplanMeierFitter().fit(time[members], event[members])
-        curve = fitter.survival_function_.iloc[:, 0]
-        band = fitter.confidence_interval_survival_function_
-        label = f"{name} (n={int(members.sum())}, {int(event[members].sum())} events)"
-        ax.step(curve.index, curve.to_numpy(), where="post", color=colour, lw=1.8, label=label)
-        ax.fill_between(
-            band.index,
-            band.iloc[:, 0].to_numpy(),
-            band.iloc[:, 1].to_numpy(),
-            step="post",
-            color=colour,
-            alpha=0.15,
-            lw=0,
-        )
-        censored = time[members & ~event]
-        ax.plot(
-            censored,
-            fitter.survival_function_at_times(censored).to_numpy(),
-            ls="none",
-            marker="|",
-            color=colour,
-            ms=7,
-        )
-        for tick, count in zip(ticks, _at_risk(time[members], ticks), strict=True):
-            table.text(tick, row, str(count), ha="center", va="center", color=colour)
-    _, p_value = _logrank(time, event, group)
-    heading = f"out-of-fold risk groups (C = {result.metrics['c_index']:.3f})"
-    if np.isfinite(p_value):
-        heading += f"\nlog-rank p = {p_value:.2g}"
-    span = float(time.max())
-    ax.set(ylabel="survival probability", ylim=(0, 1.02), xlim=(-0.04 * span, 1.02 * span))
-    ax.legend(loc="best", fontsize="small", title=heading, title_fontsize="small")
-    table.set(ylim=(1.6, -0.6), yticks=[0, 1], yticklabels=["high", "low"], xticks=ticks)
-    table.set_xlabel("time")
-    table.set_title("number at risk", fontsize="small", loc="left")
-    for side in ("top", "right", "left"):
-        table.spines[side].set_visible(False)
-    table.tick_params(axis="y", length=0)
-    if title:
-        ax.set_title(title, fontsize="medium")
-    return figure
+    return result

@@ -10,6 +10,10 @@ from .._validation import binary_classes
 
 __all__ = ["BalancedXGBClassifier"]
 
+#: What a fitted BalancedXGBClassifier holds that skops must be told to trust (named as strings:
+#: xgboost is slow to import).
+SKOPS_TRUSTED = ("xgboost.sklearn.XGBClassifier", "xgboost.core.Booster")
+
 
 class BalancedXGBClassifier(ClassifierMixin, BaseEstimator):
     """XGBoost for two classes, the minority class up-weighted to balance the classes.

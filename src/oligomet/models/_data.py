@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
+from .._registry import saved_model_kind
 
 __all__ = ["TrainedClassifier", "ViewBlock", "as_frame", "combine_views"]
 
@@ -78,6 +79,7 @@ def as_frame(data, *, layer: str | None = None) -> pd.DataFrame:
     raise TypeError(f"expected a pandas DataFrame, AnnData or MuData, got {type(data).__name__}")
 
 
+@saved_model_kind("classifier")
 @dataclass
 class TrainedClassifier:
     """A fitted oligomet pipeline with the meaning of its classes.
@@ -106,10 +108,32 @@ class TrainedClassifier:
     metadata: dict[str, Any] = field(default_factory=dict)
     threshold: float | None = None
 
+    #: The pipeline method MLflow's pyfunc flavour calls: one probability column per class.
+    pyfunc_predict_fn = "predict_proba"
+
     @property
     def feature_names(self) -> list[str]:
         """The features the model needs, in training order."""
         return [str(f) for f in self.pipeline.feature_names_in_]
+
+    def saved_metadata(self) -> dict[str, Any]:
+        """What is saved beside the pipeline: the kind, class names, threshold, provenance."""
+        return {
+            "kind": self.kind,
+            "positive_name": self.positive_name,
+            "threshold": self.threshold,
+            "negative_name": self.negative_name,
+            **self.metadata,
+        }
+
+    @classmethod
+    def from_saved(cls, pipeline, metadata: dict[str, Any]) -> TrainedClassifier:
+        """Rebuild from a loaded pipeline and its :meth:`saved_metadata`."""
+        metadata = dict(metadata)
+        positive = metadata.pop("positive_name", "positive")
+        negative = metadata.pop("negative_name", "negative")
+        threshold = metadata.pop("threshold", None)
+        return cls(pipeline, positive, negative, metadata, threshold)
 
     def predict_proba(self, data, *, layer: str | None = None) -> pd.DataFrame:
         """Class probabilities, one row per sample, columns named by class."""
@@ -142,6 +166,7 @@ class TrainedClassifier:
         return table
 
 
+@saved_model_kind("risk")
 @dataclass
 class RiskModel:
     """A fitted survival pipeline (penalised Cox) that scores the risk of new samples.
@@ -163,10 +188,23 @@ class RiskModel:
     metadata: dict[str, Any] = field(default_factory=dict)
     threshold: float | None = None
 
+    #: The pipeline method MLflow's pyfunc flavour calls: the risk score.
+    pyfunc_predict_fn = "predict"
+
     @property
     def feature_names(self) -> list[str]:
         """The features the model needs, in training order."""
         return [str(f) for f in self.pipeline.feature_names_in_]
+
+    def saved_metadata(self) -> dict[str, Any]:
+        """What is saved beside the pipeline: the kind, the risk-group threshold, provenance."""
+        return {"kind": self.kind, "threshold": self.threshold, **self.metadata}
+
+    @classmethod
+    def from_saved(cls, pipeline, metadata: dict[str, Any]) -> RiskModel:
+        """Rebuild from a loaded pipeline and its :meth:`saved_metadata`."""
+        metadata = dict(metadata)
+        return cls(pipeline, metadata, metadata.pop("threshold", None))
 
     def predict(self, data, *, layer: str | None = None) -> pd.Series:
         """Risk score of each sample (a relative log-hazard; higher = worse)."""

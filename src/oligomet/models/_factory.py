@@ -43,6 +43,16 @@ __all__ = [
 
 logger = logging.getLogger(__name__)
 
+#: Objects the zoo's pipelines hold that skops does not trust by default: the score function
+#: SelectKBest keeps, scikit-learn's private calibration classes (linear_svm) and trees (random
+#: forests).
+SKOPS_TRUSTED = (
+    f_classif,
+    "sklearn.calibration._CalibratedClassifier",
+    "sklearn.calibration._SigmoidCalibration",
+    "sklearn.tree._tree.Tree",
+)
+
 
 @dataclass(frozen=True)
 class ModelSpec:

@@ -2,7 +2,7 @@
 
 from ._cluster import ClusterEstimate, estimate_n_clusters, spectral_labels
 from ._core import VARIANTS, affinity_matrix, dominant_set, fuse, pairwise_distances, standardize
-from ._estimator import SNF, MultiViewSNF, SubtypeModel
+from ._estimator import SNF, MultiViewSNF, SubtypeModel, add_subtypes
 from ._subtypes import (
     ContingencyTest,
     SurvivalComparison,
@@ -21,6 +21,7 @@ __all__ = [
     "MultiViewSNF",
     "SubtypeModel",
     "SurvivalComparison",
+    "add_subtypes",
     "affinity_matrix",
     "compare_labels",
     "dominant_set",

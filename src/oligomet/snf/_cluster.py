@@ -49,6 +49,10 @@ class ClusterEstimate:
         }
 
 
+#: A fitted SNF holds its ClusterEstimate (``cluster_estimate_``): skops must trust it.
+SKOPS_TRUSTED = (ClusterEstimate,)
+
+
 def _normalized_laplacian_spectrum(W: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     W = (np.asarray(W, dtype=np.float64) + np.asarray(W, dtype=np.float64).T) / 2
     np.fill_diagonal(W, 0.0)

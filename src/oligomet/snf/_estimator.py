@@ -13,10 +13,11 @@ from sklearn.utils import check_random_state
 from sklearn.utils.validation import check_is_fitted
 
 from .._errors import InputError
+from .._registry import saved_model_kind
 from ._cluster import estimate_n_clusters, spectral_labels
 from ._core import _EPS, VARIANTS, _affinity_inplace, fuse, pairwise_distances, standardize
 
-__all__ = ["SNF", "MultiViewSNF", "SubtypeModel"]
+__all__ = ["SNF", "MultiViewSNF", "SubtypeModel", "add_subtypes"]
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,54 @@ def _views_from(X) -> tuple[list[np.ndarray], list[str], pd.Index | None]:
         raise InputError(f"expected a list of views or a MuData, got {type(X).__name__}")
     arrays = [np.asarray(v, dtype=np.float64) for v in X]
     return arrays, [f"view{i}" for i in range(len(arrays))], None
+
+
+def add_subtypes(mdata, snf: SNF, *, copy: bool = False):
+    """Write a fitted SNF's results into a MuData of the same samples, scanpy-style.
+
+    ``obsp["snf_fused"]`` (the fused network), ``obs["snf_subtype"]`` (categorical) and
+    ``uns["snf"]`` (parameters, number of subtypes, view names, eigengaps).
+
+    Parameters
+    ----------
+    mdata : mudata.MuData
+        Holds the samples ``snf`` was fitted on, in the same order.
+    snf : SNF
+        Fitted.
+    copy : bool, default=False
+        Return an annotated copy instead of writing into ``mdata``.
+
+    Returns
+    -------
+    mudata.MuData or None
+        The copy, when ``copy`` is True.
+    """
+    check_is_fitted(snf, "labels_")
+    if mdata.n_obs != len(snf.labels_):
+        raise InputError(
+            f"the MuData holds {mdata.n_obs} samples, the SNF was fitted on {len(snf.labels_)}"
+        )
+    if copy:
+        from ..io._h5 import mudata_no_pull
+
+        with mudata_no_pull():
+            target = mdata.copy()
+    else:
+        target = mdata
+    target.obsp["snf_fused"] = snf.fused_network_
+    target.obs["snf_subtype"] = pd.Categorical(snf.labels_.astype(str))
+    target.uns["snf"] = {
+        "params": {
+            k: (list(v) if isinstance(v, tuple) else v)
+            for k, v in snf.get_params().items()
+            if k != "random_state"
+        }
+        | {"random_state": str(snf.random_state)},
+        "n_clusters": int(snf.n_clusters_),
+        "views": list(snf.view_names_),
+        "eigengap": {str(k): float(v) for k, v in snf.eigengap_.items()},
+    }
+    return target if copy else None
 
 
 class SNF(ClusterMixin, BaseEstimator):
@@ -242,23 +291,8 @@ class SNF(ClusterMixin, BaseEstimator):
         self._centers = [np.nanmean(a, axis=0) for a in arrays] if self.standardize else None
         self._scales = [np.nanstd(a, axis=0, ddof=1) for a in arrays] if self.standardize else None
         if samples is not None:
-            self._write_to(X)
+            add_subtypes(X, self)
         return self
-
-    def _write_to(self, mdata) -> None:
-        mdata.obsp["snf_fused"] = self.fused_network_
-        mdata.obs["snf_subtype"] = pd.Categorical(self.labels_.astype(str))
-        mdata.uns["snf"] = {
-            "params": {
-                k: (list(v) if isinstance(v, tuple) else v)
-                for k, v in self.get_params().items()
-                if k != "random_state"
-            }
-            | {"random_state": str(self.random_state)},
-            "n_clusters": int(self.n_clusters_),
-            "views": list(self.view_names_),
-            "eigengap": {str(k): float(v) for k, v in self.eigengap_.items()},
-        }
 
     def fit_predict(self, X, y=None, **kwargs):
         return self.fit(X).labels_
@@ -377,6 +411,7 @@ class MultiViewSNF(ClusterMixin, BaseEstimator):
         return self.snf_.predict(self._split(X))
 
 
+@saved_model_kind("subtypes")
 @dataclass
 class SubtypeModel:
     """A fitted SNF subtype pipeline that assigns new samples to the subtypes.
@@ -389,9 +424,21 @@ class SubtypeModel:
     pipeline: Any
     metadata: dict[str, Any] = field(default_factory=dict)
 
+    #: The pipeline method MLflow's pyfunc flavour calls: the subtype of each sample.
+    pyfunc_predict_fn = "predict"
+
     @property
     def feature_names(self) -> list[str]:
         return [str(f) for f in self.pipeline.feature_names_in_]
+
+    def saved_metadata(self) -> dict[str, Any]:
+        """What is saved beside the pipeline: the kind, the views and SNF settings."""
+        return {"kind": self.kind, **self.metadata}
+
+    @classmethod
+    def from_saved(cls, pipeline, metadata: dict[str, Any]) -> SubtypeModel:
+        """Rebuild from a loaded pipeline and its :meth:`saved_metadata`."""
+        return cls(pipeline, dict(metadata))
 
     def predict(self, data, *, layer: str | None = None) -> pd.Series:
         from ..models import as_frame

@@ -1,0 +1,70 @@
+"""``oligomet predict MODEL_URI TABLE... --output CSV``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from ._app import app, fail, user_errors
+from ._options import echo_err
+
+TrackingUri = Annotated[
+    str | None,
+    typer.Option(
+        envvar="MLFLOW_TRACKING_URI",
+        help="MLflow tracking URI (default: sqlite file mlflow.db in the working directory).",
+    ),
+]
+
+
+@app.command()
+@user_errors
+def predict(
+    model_uri: Annotated[
+        str,
+        typer.Argument(
+            help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a local path."
+        ),
+    ],
+    tables: Annotated[
+        list[Path],
+        typer.Argument(
+            help="Expression table(s) of the samples to score: one per view of a multi-view "
+            "model, or an .h5mu file."
+        ),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="CSV file to write.")],
+    orientation: Annotated[
+        str,
+        typer.Option(
+            help="auto (default: the model's features are matched to rows or columns), "
+            "features_x_samples, samples_x_features."
+        ),
+    ] = "auto",
+    sep: Annotated[
+        str | None,
+        typer.Option(help="Delimiter of the table (default: detected from the first line)."),
+    ] = None,
+    tracking_uri: TrackingUri = None,
+) -> None:
+    """Score new samples with a saved model; writes probability and predicted class per sample."""
+    from ..workflow import predict as run_prediction
+    from ..workflow._config import ViewConfig
+
+    if orientation not in ("auto", "features_x_samples", "samples_x_features"):
+        fail(
+            "--orientation must be auto, features_x_samples or samples_x_features, "
+            f"got {orientation!r}"
+        )
+    scores = run_prediction(
+        model_uri,
+        tables,
+        output=output,
+        orientation=orientation,  # type: ignore[arg-type]
+        sep=ViewConfig.delimiter(sep),
+        tracking_uri=tracking_uri,
+        progress=echo_err,
+    )
+    typer.echo(f"wrote {len(scores)} predictions to {output}", err=True)

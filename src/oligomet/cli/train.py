@@ -1,0 +1,16 @@
+"""``oligomet train``."""
+
+from __future__ import annotations
+
+from ._options import config_command, echo_err, print_result
+
+
+@config_command(
+    "train",
+    "oligomet.workflow._config:TrainConfig",
+    help="Train a classifier, evaluate it by nested cross-validation, log and register it.",
+)
+def train(config, *, as_json: bool) -> None:
+    from ..workflow import train as run_training
+
+    print_result(run_training(config, progress=echo_err), as_json)

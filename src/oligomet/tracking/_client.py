@@ -1,0 +1,227 @@
+"""Runs through an explicit MlflowClient: no global tracking URI, no active-run state.
+
+Every call names its run by ID and its store by URI, so several runs (a sweep's children, runs in
+other threads) can be written at once without stepping on each other. MLflow is imported inside
+the functions that need it (it costs ~2 s to import), so importing oligomet stays fast.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import logging
+import os
+import time
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+__all__ = ["TrackedRun", "client_for", "resolve_tracking_uri", "start_run"]
+
+logger = logging.getLogger(__name__)
+
+_MAX_PARAM_LENGTH = 6000  # MLflow's limit on a parameter value
+_BATCH = 100  # MLflow takes at most 100 params (and 1000 metrics) per batch
+
+#: Tags MLflow uses for parent/child runs and display names.
+PARENT_TAG = "mlflow.parentRunId"
+
+
+def resolve_tracking_uri(tracking_uri: str | None = None) -> str:
+    """The tracking URI in force: the argument, else ``MLFLOW_TRACKING_URI``, else MLflow's
+    default (an sqlite file ``mlflow.db`` in the working directory). Reads, never sets, MLflow's
+    global state."""
+    if tracking_uri:
+        return tracking_uri
+    if os.environ.get("MLFLOW_TRACKING_URI"):
+        return os.environ["MLFLOW_TRACKING_URI"]
+    import mlflow
+
+    return mlflow.get_tracking_uri()
+
+
+def client_for(tracking_uri: str | None = None):
+    """An ``MlflowClient`` for one store (tracking and registry at the same URI)."""
+    from mlflow import MlflowClient
+
+    uri = resolve_tracking_uri(tracking_uri)
+    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+
+def flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
+    """Nested parameters as ``{"cv.n_splits": "5"}``: keys joined with dots, values as text."""
+    flat: dict[str, str] = {}
+    for key, value in params.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, Mapping):
+            flat.update(flatten(value, prefix=f"{name}."))
+            continue
+        text = value if isinstance(value, str) else json.dumps(value, default=str)
+        if len(text) > _MAX_PARAM_LENGTH:
+            text = text[: _MAX_PARAM_LENGTH - 1] + "…"
+        flat[name] = text
+    return flat
+
+
+class TrackedRun:
+    """Handle on an open run; created by :func:`start_run`.
+
+    Attributes
+    ----------
+    run_id, experiment_id, tracking_uri : str
+    client : mlflow.MlflowClient
+    """
+
+    def __init__(self, client, run_id: str, experiment_id: str, tracking_uri: str) -> None:
+        self.client = client
+        self.run_id = run_id
+        self.experiment_id = experiment_id
+        self.tracking_uri = tracking_uri
+
+    def log_params(self, params: Mapping[str, Any]) -> None:
+        """Log a (nested) dict of parameters; nested keys are joined with dots."""
+        from mlflow.entities import Param
+
+        items = [Param(key, value) for key, value in flatten(params).items()]
+        for start in range(0, len(items), _BATCH):
+            self.client.log_batch(self.run_id, params=items[start : start + _BATCH])
+
+    def log_metrics(self, metrics: Mapping[str, float], *, step: int | None = None) -> None:
+        """Log finite values (NaN and None are left out: MLflow cannot chart them)."""
+        from mlflow.entities import Metric
+
+        stamp = int(time.time() * 1000)
+        items = [
+            Metric(key, float(value), stamp, step or 0)
+            for key, value in metrics.items()
+            if value is not None and np.isfinite(value)
+        ]
+        for start in range(0, len(items), _BATCH):
+            self.client.log_batch(self.run_id, metrics=items[start : start + _BATCH])
+
+    def set_tags(self, tags: Mapping[str, Any]) -> None:
+        from mlflow.entities import RunTag
+
+        items = [RunTag(key, str(value)) for key, value in tags.items()]
+        for start in range(0, len(items), _BATCH):
+            self.client.log_batch(self.run_id, tags=items[start : start + _BATCH])
+
+    def log_dict(self, obj: Mapping[str, Any], artifact_file: str) -> None:
+        self.client.log_dict(self.run_id, dict(obj), artifact_file)
+
+    def log_text(self, text: str, artifact_file: str) -> None:
+        self.client.log_text(self.run_id, text, artifact_file)
+
+    def log_table(self, table: pd.DataFrame, artifact_file: str) -> None:
+        """Log a DataFrame as a CSV artifact (callers decide whether it may hold sample IDs)."""
+        self.client.log_text(self.run_id, table.to_csv(), artifact_file)
+
+    def log_figure(self, figure, artifact_file: str) -> None:
+        self.client.log_figure(self.run_id, figure, artifact_file)
+
+    def log_dataset(
+        self,
+        frame: pd.DataFrame,
+        *,
+        name: str,
+        source: str,
+        targets: str | None = None,
+        context: str = "training",
+    ) -> str:
+        """Record a dataset's digest, schema and size on the run (not its values).
+
+        Returns
+        -------
+        str
+            MLflow's digest of the dataset.
+        """
+        import warnings
+
+        import mlflow.data
+        from mlflow.entities import DatasetInput, InputTag
+        from mlflow.utils.mlflow_tags import MLFLOW_DATASET_CONTEXT
+
+        with warnings.catch_warnings():
+            # MLflow registers its local-file source twice and says so for every path; and it
+            # hints that an integer label column cannot hold missing values (it never does here).
+            warnings.filterwarnings(
+                "ignore",
+                message="The specified dataset source can be interpreted in multiple ways",
+                category=UserWarning,
+            )
+            warnings.filterwarnings(
+                "ignore", message="Hint: Inferred schema contains integer", category=UserWarning
+            )
+            dataset = mlflow.data.from_pandas(frame, source=source, name=name, targets=targets)
+            entity = dataset._to_mlflow_entity()  # the schema is inferred here
+        record = DatasetInput(entity, tags=[InputTag(MLFLOW_DATASET_CONTEXT, context)])
+        self.client.log_inputs(self.run_id, datasets=[record])
+        return dataset.digest
+
+    def log_model(self, model, **options):
+        """Log and register a saved-model object; see :func:`oligomet.tracking.log_model`."""
+        from ._models import log_model
+
+        return log_model(self, model, **options)
+
+
+def _experiment_id(client, name: str) -> str:
+    """The ID of experiment ``name``, created if absent (another process may create it first)."""
+    from mlflow.exceptions import MlflowException
+
+    experiment = client.get_experiment_by_name(name)
+    if experiment is not None:
+        return experiment.experiment_id
+    try:
+        return client.create_experiment(name)
+    except MlflowException:
+        experiment = client.get_experiment_by_name(name)
+        if experiment is None:
+            raise
+        return experiment.experiment_id
+
+
+@contextlib.contextmanager
+def start_run(
+    *,
+    experiment: str = "oligomet",
+    run_name: str | None = None,
+    tracking_uri: str | None = None,
+    tags: Mapping[str, Any] | None = None,
+    parent_run_id: str | None = None,
+) -> Iterator[TrackedRun]:
+    """Open a run; it ends FINISHED, or FAILED if the block raises (never RUNNING).
+
+    Parameters
+    ----------
+    experiment : str, default="oligomet"
+        Experiment name; created if absent.
+    run_name : str or None
+        Display name of the run.
+    tracking_uri : str or None
+        Tracking server or store; default :func:`resolve_tracking_uri`.
+    tags : mapping or None
+        Tags set on the run.
+    parent_run_id : str or None
+        Open the run as a child of this one (MLflow nests it under the parent in the UI).
+    """
+    from mlflow.entities import RunStatus
+    from mlflow.tracking.context.registry import resolve_tags
+
+    uri = resolve_tracking_uri(tracking_uri)
+    client = client_for(uri)
+    experiment_id = _experiment_id(client, experiment)
+    run_tags = {str(k): str(v) for k, v in (tags or {}).items()}
+    if parent_run_id:
+        run_tags[PARENT_TAG] = parent_run_id
+    # The context MLflow's own start_run records: user, source script, git commit.
+    run = client.create_run(experiment_id, run_name=run_name, tags=resolve_tags(run_tags))
+    run_id = run.info.run_id
+    try:
+        yield TrackedRun(client, run_id, experiment_id, uri)
+    except BaseException:
+        client.set_terminated(run_id, RunStatus.to_string(RunStatus.FAILED))
+        raise
+    client.set_terminated(run_id, RunStatus.to_string(RunStatus.FINISHED))

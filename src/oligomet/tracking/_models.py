@@ -1,0 +1,214 @@
+"""Saving, registering and loading oligomet's models, through an explicit client.
+
+Which classes are saved models, and which types their pipelines hold, is discovered
+(:mod:`oligomet._registry`): this module never imports the model zoo or SNF.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import tempfile
+from dataclasses import dataclass
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from .._errors import InputError
+from .._registry import model_kind, trusted_types
+from ._client import resolve_tracking_uri
+
+__all__ = ["LoggedModel", "load_model", "log_model", "skops_trusted_types"]
+
+logger = logging.getLogger(__name__)
+
+_RUNTIME_PACKAGES = ("numpy", "pandas", "scipy", "scikit-learn", "skops", "oligomet")
+_MODEL_NAME = "model"
+
+
+@dataclass(frozen=True)
+class LoggedModel:
+    """Where a logged model lives."""
+
+    model_uri: str
+    registered_name: str | None
+    version: str | None
+    alias: str | None
+
+    @property
+    def registry_uri(self) -> str | None:
+        """``models:/NAME@ALIAS`` (or ``models:/NAME/VERSION``) when registered."""
+        if self.registered_name is None:
+            return None
+        if self.alias:
+            return f"models:/{self.registered_name}@{self.alias}"
+        return f"models:/{self.registered_name}/{self.version}"
+
+
+def skops_trusted_types() -> list[str]:
+    """Fully qualified names skops must trust to load oligomet's pipelines (discovered: every
+    estimator of the library and the third-party types library modules declare)."""
+    return trusted_types()
+
+
+def _pip_requirements() -> list[str]:
+    # Inferring requirements costs 6-8 s per model and pins both xgboost and xgboost-cpu; the
+    # pipelines need exactly these packages.
+    pins = []
+    for package in _RUNTIME_PACKAGES:
+        try:
+            pins.append(f"{package}=={version(package)}")
+        except PackageNotFoundError:
+            pins.append(package)
+    return pins
+
+
+def _register(client, name: str, model_id: str, run_id: str, alias: str | None) -> str:
+    """A new version of registered model ``name`` (created if absent); its alias if given."""
+    from mlflow.exceptions import MlflowException
+
+    try:
+        client.get_registered_model(name)
+    except MlflowException:
+        try:
+            client.create_registered_model(name)
+        except MlflowException:
+            client.get_registered_model(name)  # created meanwhile by another process
+    version_ = client.create_model_version(
+        name, source=f"models:/{model_id}", run_id=run_id, model_id=model_id
+    )
+    if alias:
+        client.set_registered_model_alias(name, alias, version_.version)
+    return str(version_.version)
+
+
+def log_model(
+    run,
+    model,
+    *,
+    input_example: pd.DataFrame,
+    registered_name: str | None = None,
+    alias: str | None = None,
+) -> LoggedModel:
+    """Log a saved-model object (classifier, risk or subtype model) on ``run`` and register it.
+
+    The model's pyfunc flavour calls ``model.pyfunc_predict_fn`` of its pipeline: a classifier's
+    ``mlflow.pyfunc.load_model(uri).predict(frame)`` returns an (n, 2) array of class
+    probabilities, a subtype model's the subtype of each sample.
+
+    Parameters
+    ----------
+    run : TrackedRun
+    model : saved-model object
+        A class registered with :func:`oligomet._registry.saved_model_kind`.
+    input_example : pandas.DataFrame
+        A row that shows the input format (oligomet passes training-set medians).
+    registered_name, alias : str or None
+        Registry name and alias of the new version.
+    """
+    import mlflow.sklearn
+    from mlflow.entities import LoggedModelOutput, LoggedModelStatus
+    from mlflow.models import Model, infer_signature
+
+    client = run.client
+    output = getattr(model.pipeline, model.pyfunc_predict_fn)(input_example)
+    logged = client.create_logged_model(
+        run.experiment_id, name=_MODEL_NAME, source_run_id=run.run_id
+    )
+    client.log_outputs(run.run_id, [LoggedModelOutput(logged.model_id, step=0)])
+    metadata = json.loads(json.dumps({"oligomet": model.saved_metadata()}, default=str))
+    description = Model(
+        artifact_path=logged.artifact_location,
+        model_uuid=logged.model_id,
+        run_id=run.run_id,
+        metadata=metadata,
+        model_id=logged.model_id,
+    )
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / _MODEL_NAME
+        mlflow.sklearn.save_model(
+            model.pipeline,
+            path,
+            mlflow_model=description,
+            signature=infer_signature(input_example, output),
+            input_example=input_example,
+            pip_requirements=_pip_requirements(),
+            pyfunc_predict_fn=model.pyfunc_predict_fn,
+            skops_trusted_types=skops_trusted_types(),
+        )
+        client.log_model_artifacts(logged.model_id, str(path))
+    client.finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
+    version_ = None
+    if registered_name is not None:
+        version_ = _register(client, registered_name, logged.model_id, run.run_id, alias)
+    return LoggedModel(
+        f"models:/{logged.model_id}", registered_name, version_, alias if registered_name else None
+    )
+
+
+def _local_copy(model_uri: str, tracking_uri: str, folder: str) -> Path:
+    """The model's files on this machine (a local folder is used where it is)."""
+    import mlflow.artifacts
+
+    if Path(model_uri).is_dir():
+        return Path(model_uri)
+    path = mlflow.artifacts.download_artifacts(
+        artifact_uri=model_uri,
+        dst_path=folder,
+        tracking_uri=tracking_uri,
+        registry_uri=tracking_uri,
+    )
+    return Path(path)
+
+
+def load_model(model_uri: str, *, tracking_uri: str | None = None):
+    """Load a model saved by oligomet.
+
+    Parameters
+    ----------
+    model_uri : str
+        Any MLflow model URI: ``models:/NAME@ALIAS``, ``models:/NAME/VERSION``,
+        ``runs:/RUN_ID/model`` or a local path.
+    tracking_uri : str or None
+        Tracking/registry store to resolve ``models:/`` and ``runs:/`` URIs against.
+
+    Returns
+    -------
+    TrainedClassifier, RiskModel or SubtypeModel
+        The saved-model kind recorded with the model; each predicts on DataFrames (features
+        matched by name), AnnData and MuData.
+
+    Raises
+    ------
+    InputError
+        When the URI names no model, or a model that oligomet did not save.
+    """
+    import mlflow.sklearn
+    from mlflow.exceptions import MlflowException
+    from mlflow.models import Model
+
+    uri = resolve_tracking_uri(tracking_uri)
+    with tempfile.TemporaryDirectory() as folder:
+        try:
+            path = _local_copy(model_uri, uri, folder)
+            description = Model.load(str(path))
+            pipeline = mlflow.sklearn.load_model(str(path))
+        except (MlflowException, OSError) as error:
+            first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            raise InputError(
+                f"cannot load model {model_uri!r} from {uri}: {first_line} "
+                "(list models with `oligomet runs`, or check --tracking-uri)"
+            ) from None
+    metadata: dict[str, Any] = dict((description.metadata or {}).get("oligomet", {}))
+    metadata.setdefault("run_id", description.run_id)
+    metadata["model_uri"] = model_uri
+    try:
+        kind = model_kind(metadata.get("kind", "classifier"))
+    except KeyError:
+        raise InputError(
+            f"{model_uri} is a model of kind {metadata.get('kind')!r}, which this version of "
+            "oligomet does not know"
+        ) from None
+    return kind.from_saved(pipeline, metadata)

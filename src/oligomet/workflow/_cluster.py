@@ -1,0 +1,167 @@
+"""``cluster``: read -> assemble -> snf -> characterise -> track."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import InputError
+from ._cache import Stages
+from ._cohort import Assembled, ViewSet, assemble_views, read_views, resolve_transforms
+from ._config import CharacteriseConfig, ClusterConfig, SNFSettings
+from ._modelling import view_metadata
+from ._results import ClusterResult
+from ._train import read_inputs, record
+
+__all__ = ["SubtypeFit", "characterise_subtypes", "cluster", "fuse_subtypes"]
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass
+class SubtypeFit:
+    """Output of ``snf``: the fitted subtype model and the matrix it was fitted on."""
+
+    model: Any  # oligomet.snf.SubtypeModel
+    X: pd.DataFrame
+    digest: str
+
+
+def _check_columns(config: ClusterConfig, viewset: ViewSet) -> None:
+    wanted = config.characterise
+    if viewset.clinical is None or not config.read.clinical:
+        if wanted.time or wanted.compare or wanted.label.column:
+            raise InputError("--time, --compare and --label need a --clinical table")
+        return
+    for column in [wanted.time, wanted.event, *wanted.compare, wanted.label.column]:
+        if column and column not in viewset.clinical.columns:
+            raise InputError(
+                f"column {column!r} is not in {', '.join(map(str, config.read.clinical))}"
+            )
+
+
+def fuse_subtypes(assembled: Assembled, snf: SNFSettings, *, seed: int, say) -> SubtypeFit:
+    """Stage ``snf``: per-view log transforms and SNF in one pipeline, fitted on the samples
+    present in every view; saved, it assigns new samples to the subtypes."""
+    from sklearn.pipeline import Pipeline
+
+    from ..models import FeatureAligner, ViewLogTransform, combine_views
+    from ..snf import MultiViewSNF, SubtypeModel
+
+    names = list(assembled.viewset.views)
+    views = {name: assembled.mdata[name] for name in names}
+    X, blocks = combine_views(views)
+    methods = resolve_transforms(views, blocks, assembled.viewset.transforms)
+    for name, method, start, stop in methods:
+        say(f"view {name}: {stop - start} features, transform {method}")
+    settings = {**snf.model_dump(), "random_state": seed}
+    fusion = MultiViewSNF(views=[(b.name, b.start, b.stop) for b in blocks], snf_params=settings)
+    pipeline = Pipeline(
+        [("align", FeatureAligner()), ("log", ViewLogTransform(views=methods)), ("snf", fusion)]
+    )
+    say(
+        f"fusing {len(blocks)} views of {len(X)} samples (K={snf.n_neighbors}, "
+        f"mu={snf.mu}, t={snf.n_iter}, {snf.variant} rule)"
+    )
+    pipeline.fit(X)
+    model = SubtypeModel(pipeline, {"views": view_metadata(methods), "snf": settings})
+    digest = hashlib.sha256(np.ascontiguousarray(X.to_numpy()).tobytes()).hexdigest()
+    return SubtypeFit(model, X, digest)
+
+
+def characterise_subtypes(fit: SubtypeFit, obs: pd.DataFrame, wanted: CharacteriseConfig, say):
+    """Stage ``characterise``: survival by subtype, agreement with known labels, and the
+    subtype x oligo/poly table."""
+    from ..snf import compare_labels, subtype_association, survival_by_subtype
+    from ._cohort import _label_rule
+
+    labels = pd.Series(fit.model.pipeline[-1].snf_.labels_, index=fit.X.index)
+    survival, comparisons, association = None, {}, None
+    if wanted.time and wanted.event:
+        survival = survival_by_subtype(labels, obs[wanted.time], obs[wanted.event])
+        say(f"log-rank p across subtypes: {survival.p_value:.3g}")
+    for column in wanted.compare:
+        comparisons[column] = compare_labels(labels, obs[column])
+        say(
+            f"agreement with {column}: NMI {comparisons[column]['nmi']:.3f}, "
+            f"ARI {comparisons[column]['ari']:.3f}"
+        )
+    if wanted.label.column:
+        from ..labels import make_labels
+
+        oligo_poly = make_labels(obs, **_label_rule(wanted.label))
+        association = subtype_association(labels.loc[oligo_poly.y.index], oligo_poly.y)
+        say(f"subtype x {wanted.label.column}: {association.test} p = {association.p_value:.3g}")
+    return survival, comparisons, association
+
+
+def cluster(
+    config: ClusterConfig,
+    *,
+    track: bool = True,
+    progress: Callable[[str], None] | None = None,
+    stages: Stages | None = None,
+    parent_run_id: str | None = None,
+    tags: dict[str, str] | None = None,
+) -> ClusterResult:
+    """Fuse the views with SNF, find subtypes, say what they mean, and record it all.
+
+    Samples present in every view are clustered (the library's :class:`~oligomet.snf.SNF` also
+    fuses samples that miss a view; see its notes). Per-view log transforms and the SNF model
+    form one pipeline, saved so that ``oligomet predict`` assigns new samples to the subtypes.
+    """
+    from ..snf import add_subtypes
+
+    say = progress or (lambda message: logger.info(message))
+    stages = stages or Stages(say=say)
+    read = config.read
+    if len(read.expression) < 2 and not any(
+        Path(v.path).suffix.lower() == ".h5mu" for v in read.expression
+    ):
+        raise InputError("SNF fuses at least 2 views: give --expression twice (or an .h5mu)")
+    viewset, read_key = stages(
+        "read",
+        lambda: {**read_inputs(read), "keep": [], "annotations": False},
+        lambda: read_views(read, annotations=False),
+    )
+    _check_columns(config, viewset)
+    assembled, assemble_key = stages(
+        "assemble", {"read": read_key}, lambda: assemble_views(viewset, sample_map=read.sample_map)
+    )
+    inputs = {
+        "assemble": assemble_key,
+        "snf": config.snf.model_dump(mode="json"),
+        "seed": config.seed,
+    }
+    fit, _ = stages(
+        "snf", inputs, lambda: fuse_subtypes(assembled, config.snf, seed=config.seed, say=say)
+    )
+    snf = fit.model.pipeline[-1].snf_
+    say(f"{snf.n_clusters_} subtypes, sizes {np.bincount(snf.labels_).tolist()}")
+    survival, comparisons, association = characterise_subtypes(
+        fit, assembled.mdata.obs, config.characterise, say
+    )
+    add_subtypes(assembled.mdata, snf)  # this run's own copy (computed, or read from the cache)
+    result = ClusterResult(
+        config=config,
+        mdata=assembled.mdata,
+        model=fit.model,
+        X=fit.X,
+        match=assembled.match,
+        survival=survival,
+        comparisons=comparisons,
+        association=association,
+        digest=fit.digest,
+        stage_records=stages.records,
+    )
+    if track:
+        record(result, config.tracking, parent_run_id=parent_run_id, tags=tags)
+        say(f"run {result.run_id}; model {result.registry_uri}")
+    return result

@@ -1,0 +1,507 @@
+"""Stages ``read`` -> ``assemble`` -> ``label``: tables in, samples matched, a labelled cohort out.
+
+Pure functions of their configs and inputs (no tracking); each output is what the next stage
+needs, and what the stage cache keeps. Nothing here is fitted to the labels: the per-sample log
+transforms are resolved (which method each view gets) but applied inside the model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from .._errors import InputError
+from ._config import LabelConfig, ReadConfig
+
+__all__ = [
+    "Assembled",
+    "Cohort",
+    "ViewSet",
+    "assemble_views",
+    "effective_label",
+    "label_cohort",
+    "read_views",
+]
+
+DEFAULT_LABEL = LabelConfig(
+    column="distant_metastasis", time="time_to_distant_metastasis_years", horizon=5.0
+)
+DEFAULT_SURVIVAL = LabelConfig(column="distant_metastasis", time="time_to_distant_metastasis_years")
+
+
+@dataclass
+class ViewSet:
+    """Output of ``read``: the views, their requested transforms, the clinical table, provenance."""
+
+    views: dict[str, Any]  # name -> AnnData (samples x features, empty obs)
+    transforms: dict[str, str]
+    sources: list[dict[str, Any]]
+    clinical: pd.DataFrame | None
+    clinical_name: str
+    name: str
+    notices: list[str] = field(default_factory=list)
+    embedded: bool = False
+
+
+@dataclass
+class Assembled:
+    """Output of ``assemble``: the views joined on shared sample IDs (a MuData), the match."""
+
+    mdata: Any
+    match: Any  # oligomet.io.SampleMatch
+    viewset: ViewSet
+
+
+@dataclass
+class Cohort:
+    """Labelled samples ready for modelling (raw values; log transforms live in the model)."""
+
+    X: pd.DataFrame
+    y: pd.Series
+    labels: Any  # oligomet.labels.LabelResult or SurvivalTarget
+    views: list[tuple[str, str, int, int]]
+    sources: list[dict[str, Any]]
+    name: str
+    match_report: str = ""
+    match_counts: dict[str, Any] = field(default_factory=dict)
+    notices: list[str] = field(default_factory=list)
+    groups: pd.Series | None = None
+    time: pd.Series | None = None
+
+    @cached_property
+    def digest(self) -> str:
+        """SHA-256 of the labelled matrix: values, sample and feature names, labels (and times)."""
+        sha = hashlib.sha256()
+        sha.update(np.ascontiguousarray(self.X.to_numpy(np.float64)).tobytes())
+        sha.update("\x1f".join(map(str, self.X.index)).encode())
+        sha.update("\x1f".join(map(str, self.X.columns)).encode())
+        sha.update(np.asarray(self.y, dtype=np.int8).tobytes())
+        if self.time is not None:
+            sha.update(np.asarray(self.time, dtype=np.float64).tobytes())
+        return sha.hexdigest()
+
+    @property
+    def source(self) -> str:
+        """Where the data came from, as one line (paths, or the embedded dataset)."""
+        paths = [s.get("path") or s.get("source", "") for s in self.sources]
+        return "; ".join(map(str, paths))
+
+    def dataset_record(self) -> dict[str, Any]:
+        """Name, digest and shape: what a run records about its data (no values)."""
+        return {
+            "name": self.name,
+            "digest": self.digest,
+            "n_samples": len(self.X),
+            "n_features": self.X.shape[1],
+        }
+
+    def frame_for_record(self) -> pd.DataFrame:
+        """The labelled matrix with its target, for a dataset's digest and schema."""
+        frame = self.X.assign(label=self.y.to_numpy())
+        if self.time is not None:
+            frame["time"] = self.time.to_numpy()
+        return frame
+
+    def input_example(self) -> pd.DataFrame:
+        """A row of training medians: shows a model's input format without exposing a patient."""
+        return input_example(self.X)
+
+
+def input_example(X: pd.DataFrame) -> pd.DataFrame:
+    """A row of column medians named ``training_median``."""
+    return X.median().to_frame().T.set_axis(["training_median"])
+
+
+def is_survival(model: str) -> bool:
+    """Whether the named model fits a time-to-event endpoint."""
+    from ..models import MODELS
+
+    spec = MODELS.get(model)
+    return spec is not None and spec.task == "survival"
+
+
+def label_columns(label: LabelConfig) -> list[str]:
+    return [c for c in (label.column, label.time) if c]
+
+
+def effective_label(read: ReadConfig, label: LabelConfig, model: str = "") -> LabelConfig:
+    """The label rule in force: the embedded cohort's default when no table is given, else the
+    user's (which must name a column)."""
+    if not read.expression:
+        if read.clinical:
+            raise InputError(
+                "--clinical was given without --expression; give both, or neither "
+                "to train on the embedded default cohort"
+            )
+        if label.column is None:
+            return DEFAULT_SURVIVAL if is_survival(model) else DEFAULT_LABEL
+        return label
+    if label.column is None:
+        raise InputError("--label is required: the clinical column that defines the classes")
+    return label
+
+
+def read_clinical(paths: Sequence[Path]) -> pd.DataFrame | None:
+    """One clinical table, or several per-variable files joined on sample IDs, or None."""
+    from ..io import read_clinical as read_one
+    from ..io import read_clinical_tables
+
+    if not paths:
+        return None
+    return read_one(paths[0]) if len(paths) == 1 else read_clinical_tables(list(paths))
+
+
+def view_name(path: Path, existing: Mapping[str, Any]) -> str:
+    name = Path(path).name
+    for suffix in (".gz", ".csv", ".tsv", ".txt", ".h5ad"):
+        name = name.removesuffix(suffix)
+    candidate, n = name, 2
+    while candidate in existing:
+        candidate, n = f"{name}_{n}", n + 1
+    return candidate
+
+
+def _read_expression_files(views_config, clinical: pd.DataFrame | None, drop: list[str]):
+    """Read every expression file into named views (an .h5mu file gives one per modality).
+
+    Returns the views, the requested transform of each, provenance records and the sample
+    annotations that came with the data (an .h5mu file's shared ``obs``, a GEO series matrix's
+    characteristics), used as the clinical table when none was given.
+    """
+    from ..io import orient_by_samples, read_expression, read_h5mu
+
+    views: dict[str, Any] = {}
+    transforms: dict[str, str] = {}
+    sources: list[dict[str, Any]] = []
+    embedded_obs = None
+    for view in views_config:
+        path = Path(view.path)
+        if path.suffix.lower() == ".h5mu":
+            mdata = read_h5mu(path)
+            embedded_obs = mdata.obs.copy() if embedded_obs is None else embedded_obs
+            parts = {mod: mdata.mod[mod].copy() for mod in mdata.mod}
+        else:
+            adata = read_expression(
+                path, orientation=view.orientation, sep=view.sep, name=view.name, drop_columns=drop
+            )
+            if view.orientation == "auto" and clinical is not None:
+                adata = orient_by_samples(adata, clinical.index)
+            if embedded_obs is None and len(adata.obs.columns):
+                embedded_obs = adata.obs.copy()  # e.g. a GEO series matrix's characteristics
+            parts = {view.name or view_name(path, views): adata}
+        for part_name, adata in parts.items():
+            if part_name in views:
+                raise InputError(
+                    f"two views are named {part_name!r}; name them apart "
+                    "(view names come from file names or .h5mu modalities)"
+                )
+            adata.obs = pd.DataFrame(index=adata.obs_names)  # clinical data live in one place
+            views[part_name] = adata
+            transforms[part_name] = view.transform
+            source = dict(adata.uns.get("source", {}))
+            sources.append(
+                {
+                    "name": part_name,
+                    "path": str(path),
+                    "sha256": source.get("sha256"),
+                    "orientation": source.get("orientation"),
+                }
+            )
+    return views, transforms, sources, embedded_obs
+
+
+def _shared_file_notices(read: ReadConfig, dropped: list[str]) -> list[str]:
+    """Say so when a file is both an expression view and a clinical table: its other clinical
+    columns would become features unless excluded."""
+    clinical = {Path(p).resolve() for p in read.clinical}
+    notices = []
+    for view in read.expression:
+        if Path(view.path).resolve() in clinical:
+            notices.append(
+                f"{Path(view.path).name} is both an expression and a clinical table: "
+                f"{', '.join(dropped)} are not used as features; exclude any other clinical "
+                "column with --exclude-feature"
+            )
+    return notices
+
+
+def _embedded_default() -> ViewSet:
+    from ..datasets import load_gse7390
+
+    adata = load_gse7390()
+    views = {"expression": adata.copy()}
+    views["expression"].obs = pd.DataFrame(index=adata.obs_names)
+    return ViewSet(
+        views=views,
+        transforms={"expression": "none"},  # log2 microarray intensities
+        sources=[{"name": "GSE7390", "source": "scikit-survival load_breast_cancer"}],
+        clinical=adata.obs.copy(),
+        clinical_name="clinical",
+        name="GSE7390 (embedded default)",
+        embedded=True,
+    )
+
+
+def read_views(read: ReadConfig, *, keep: Sequence[str] = (), annotations: bool = True) -> ViewSet:
+    """Stage ``read``: the expression views and the clinical table (or the embedded cohort).
+
+    Parameters
+    ----------
+    read : ReadConfig
+    keep : sequence of str
+        Clinical columns the later stages need (label, time, patient): they are never read as
+        features, and a "clinical" table that is a whole expression file is cut down to them.
+    annotations : bool, default=True
+        Without a clinical table, use the sample annotations that came with the data (an .h5mu
+        file's ``obs``, a series matrix's characteristics) as one.
+    """
+    if not read.expression:
+        return _embedded_default()
+    clinical = read_clinical(read.clinical)
+    drop = [*keep, *read.exclude_features]
+    views, transforms, sources, embedded_obs = _read_expression_files(
+        read.expression, clinical, drop
+    )
+    notices = _shared_file_notices(read, drop)
+    if clinical is not None:
+        clinical_name = " + ".join(Path(p).name for p in read.clinical)
+    elif annotations and embedded_obs is not None and len(embedded_obs.columns):
+        clinical, clinical_name = embedded_obs, "sample annotations"
+    else:
+        clinical, clinical_name = None, ""
+    if clinical is not None and keep and set(drop) <= set(clinical.columns):
+        # Training needs only the label columns; a "clinical" table may be a whole
+        # expression file with the outcome in two of its thousands of columns.
+        clinical = clinical[drop]
+    name = " + ".join(Path(v.path).name for v in read.expression)
+    return ViewSet(views, transforms, sources, clinical, clinical_name, name, notices)
+
+
+def assemble_views(viewset: ViewSet, *, sample_map: Path | None = None) -> Assembled:
+    """Stage ``assemble``: one MuData of the views and the clinical columns, on shared samples
+    (matched exactly, then case/separator-insensitively, then by TCGA barcode, or by the map)."""
+    from ..io import assemble, read_sample_map
+
+    mapping = read_sample_map(sample_map) if sample_map else None
+    mdata, match = assemble(
+        viewset.views,
+        viewset.clinical,
+        clinical_name=viewset.clinical_name or "clinical",
+        sample_map=mapping,
+    )
+    return Assembled(mdata, match, viewset)
+
+
+def _label_rule(label: LabelConfig) -> dict[str, Any]:
+    """The keyword arguments of :func:`oligomet.labels.make_labels` for a label config."""
+    return {
+        "column": label.column,
+        "positive": label.positive or None,
+        "negative": label.negative or None,
+        "time": label.time,
+        "horizon": label.horizon,
+        "oligo_max": label.oligo_max,
+        "poly_min": label.poly_min,
+    }
+
+
+def binary_target(clinical: pd.DataFrame, label: LabelConfig):
+    """0/1 labels: the LabelResult and its label Series."""
+    from ..labels import make_labels
+
+    labels = make_labels(clinical, **_label_rule(label))
+    return labels, labels.y
+
+
+def survival_target(clinical: pd.DataFrame, label: LabelConfig):
+    """A time-to-event target: the SurvivalTarget and its event indicator (0/1)."""
+    from ..labels import make_survival
+
+    if not label.time or label.horizon is not None:
+        raise InputError(
+            "a survival model needs --label EVENT_COLUMN and --time TIME_COLUMN, without "
+            "--horizon (a horizon turns the endpoint into a 0/1 label for a classifier)"
+        )
+    if label.oligo_max is not None or label.poly_min is not None:
+        raise InputError("--oligo-max/--poly-min define 0/1 labels; a survival model uses --time")
+    target = make_survival(
+        clinical,
+        time=label.time,
+        event=label.column,
+        event_values=label.positive or None,
+        censor_values=label.negative or None,
+        event_name=label.column,
+    )
+    return target, target.event.astype(int)
+
+
+def recipe_label(model: str, label: LabelConfig, clinical: pd.DataFrame) -> LabelConfig:
+    """A recipe's count thresholds (Wuttig: few < 8 vs many > 16) when the label column holds
+    counts and the user gave no rule of their own."""
+    from ..models import RECIPE_LABELS
+
+    implied = RECIPE_LABELS.get(model)
+    own_rule = label.positive or label.negative or label.time or label.oligo_max or label.poly_min
+    if not implied or own_rule or label.column not in clinical.columns:
+        return label
+    counts = pd.to_numeric(clinical[label.column], errors="coerce")
+    # Counts, not a 0/1 label or categories: at least one value above 1.
+    if counts.notna().sum() == 0 or not (counts > 1).any():
+        return label
+    return label.model_copy(update=implied)
+
+
+def resolve_transforms(views: Mapping[str, Any], blocks, requested: Mapping[str, str]):
+    """Each view's per-sample transform as ``(name, method, start, stop)``.
+
+    Validates the values for the requested transform (negative counts, empty libraries) with
+    file, sample and feature named, and resolves ``"auto"`` on the given samples.
+    """
+    from ..pp import log_transform
+
+    methods = []
+    for block in blocks:
+        checked = log_transform(views[block.name], method=requested[block.name], copy=True)
+        method = checked.uns["oligomet"]["log_transform"]["method"]
+        methods.append((block.name, method, block.start, block.stop))
+    return methods
+
+
+def metric_name(text: str) -> str:
+    """MLflow metric names allow letters, digits and ``_-./ ``; replace anything else."""
+    import re
+
+    return re.sub(r"[^\w\-./ ]", "_", text)
+
+
+def table_sizes(match) -> dict[str, int]:
+    return {table: len(ids) for table, ids in match.mapping.items()}
+
+
+def _check_groups(clinical: pd.DataFrame, clinical_name: str, group_column: str | None) -> None:
+    if group_column and group_column not in clinical.columns:
+        raise InputError(
+            f"group column {group_column!r} is not in {clinical_name}; it should hold the "
+            "patient of each sample"
+        )
+
+
+def _patient_of_each_sample(obs: pd.DataFrame, group_column: str | None, index) -> pd.Series | None:
+    if not group_column:
+        return None
+    groups = obs[group_column].loc[index]
+    if groups.isna().any():
+        raise InputError(
+            f"group column {group_column!r} is empty for sample "
+            f"{groups.index[groups.isna()][0]!r}; every sample needs its patient"
+        )
+    return groups
+
+
+def label_cohort(
+    assembled: Assembled,
+    label: LabelConfig,
+    *,
+    model: str = "",
+    groups: str | None = None,
+) -> Cohort:
+    """Stage ``label``: the target of each matched sample, the labelled matrix, the transforms.
+
+    Raises
+    ------
+    InputError
+        For a label definition that does not fit the clinical table, or one that fits the whole
+        table but not the samples that have expression data.
+    """
+    from ..models import combine_views
+
+    viewset, mdata, match = assembled.viewset, assembled.mdata, assembled.match
+    clinical, clinical_name = viewset.clinical, viewset.clinical_name
+    if clinical is None:
+        raise InputError(
+            "--clinical is required with --expression: the table holding "
+            f"the label column {label.column!r}"
+        )
+    _check_groups(clinical, clinical_name, groups)
+    label = recipe_label(model, label, clinical)
+    survival = is_survival(model)
+    make_target = survival_target if survival else binary_target
+    # The label definition is checked against the whole clinical table first, so that a value
+    # that only disappears in the sample match is not reported as a typo.
+    make_target(clinical, label)
+    try:
+        labels, target = make_target(mdata.obs, label)
+    except InputError as error:
+        # The definition held on the whole clinical table, so the sample match caused this.
+        reason = str(error).replace(" (a typo?)", "")
+        raise InputError(
+            f"only {mdata.n_obs} of the {len(clinical)} samples in {clinical_name} have "
+            f"expression data, and among them {reason}; check that the tables describe the "
+            "same patients"
+        ) from None
+    labelled = {name: mdata[name][target.index].copy() for name in viewset.views}
+    X, blocks = combine_views(labelled)
+    methods = resolve_transforms(labelled, blocks, viewset.transforms)
+    sources = [dict(source) for source in viewset.sources]
+    for (_view, method, _start, _stop), source in zip(methods, sources, strict=True):
+        source["transform"] = method
+    counts = {
+        "n_common": len(match.common),
+        **{metric_name(f"n_{t}"): n for t, n in table_sizes(match).items()},
+    }
+    return Cohort(
+        groups=_patient_of_each_sample(mdata.obs, groups, X.index),
+        X=X,
+        y=target.loc[X.index].astype(int),
+        time=labels.time.loc[X.index] if survival else None,
+        labels=labels,
+        views=methods,
+        sources=sources,
+        name=viewset.name,
+        match_report=match.report(),
+        match_counts=counts,
+        notices=list(viewset.notices),
+    )
+
+
+def leakage_notices(X: pd.DataFrame, y: pd.Series, *, limit: float = 0.97) -> list[str]:
+    """A warning for features that alone separate the classes almost perfectly (an outcome,
+    follow-up or staging column read as expression)."""
+    from ..evaluation import univariate_auc
+
+    auc = univariate_auc(X, y)
+    separation = np.maximum(auc, 1 - auc)
+    suspects = separation[separation >= limit].sort_values(ascending=False)
+    if suspects.empty:
+        return []
+    shown = ", ".join(f"{name!r} (AUC {auc[name]:.2f})" for name in suspects.index[:5])
+    more = f" and {len(suspects) - 5} more" if len(suspects) > 5 else ""
+    return [
+        f"warning: {shown}{more} alone separate(s) the classes almost perfectly; if a column is "
+        "an outcome, follow-up or staging variable rather than expression, the result is "
+        "leaked: exclude it with --exclude-feature"
+    ]
+
+
+def load_cohort(config) -> Cohort:
+    """Read, assemble and label the cohort of a training or evaluation config.
+
+    Raises
+    ------
+    InputError
+        For any problem with the files, the sample IDs, the label definition or the values.
+    """
+    model = getattr(getattr(config, "model", None), "name", "")
+    groups = getattr(config.read, "groups", None) if hasattr(config, "model") else None
+    label = effective_label(config.read, config.label, model)
+    keep = [*label_columns(label), *([groups] if groups else [])]
+    viewset = read_views(config.read, keep=keep)
+    assembled = assemble_views(viewset, sample_map=config.read.sample_map)
+    return label_cohort(assembled, label, model=model, groups=groups)

@@ -1,0 +1,201 @@
+"""``train``: read -> assemble -> label -> model -> cross_validate -> fit_final -> track."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from ._cache import Stages, file_digest
+from ._cohort import (
+    Cohort,
+    assemble_views,
+    effective_label,
+    label_cohort,
+    label_columns,
+    leakage_notices,
+    read_views,
+)
+from ._config import ReadConfig, TrainConfig
+from ._modelling import (
+    build_model,
+    constant_prediction_notice,
+    cross_validate_model,
+    fit_final,
+    grid_size,
+    select_inputs,
+)
+from ._results import TrainResult
+
+__all__ = ["cohort_stages", "record", "train"]
+
+logger = logging.getLogger(__name__)
+
+
+def read_inputs(read: ReadConfig) -> dict[str, Any]:
+    """What the ``read`` stage depends on: its settings and every file's content digest."""
+    files = [view.path for view in read.expression] + list(read.clinical)
+    files += [read.sample_map] if read.sample_map else []
+    settings = read.model_dump(mode="json", exclude={"groups"})
+    if not read.expression:
+        from importlib.metadata import version
+
+        settings["embedded"] = f"GSE7390, scikit-survival {version('scikit-survival')}"
+    return {"settings": settings, "files": {str(p): _digest_or_none(p) for p in files}}
+
+
+def _digest_or_none(path) -> str | None:
+    """A file's digest; None when it cannot be read (the read stage then says why)."""
+    try:
+        return file_digest(path)
+    except OSError:
+        return None
+
+
+def cohort_stages(config, stages: Stages, *, model: str = "", groups: str | None = None):
+    """The cohort stages of any config with ``read`` and ``label`` sections: the labelled cohort
+    and its key."""
+    label = effective_label(config.read, config.label, model)
+    keep = [*label_columns(label), *([groups] if groups else [])]
+    viewset, read_key = stages(
+        "read",
+        lambda: {**read_inputs(config.read), "keep": keep},
+        lambda: read_views(config.read, keep=keep),
+    )
+    assembled, assemble_key = stages(
+        "assemble",
+        {"read": read_key},
+        lambda: assemble_views(viewset, sample_map=config.read.sample_map),
+    )
+    # The label depends on the model only through a recipe's default rule and the task.
+    inputs = {
+        "assemble": assemble_key,
+        "label": label.model_dump(mode="json"),
+        "model": model,
+        "groups": groups,
+    }
+    return stages(
+        "label", inputs, lambda: label_cohort(assembled, label, model=model, groups=groups)
+    )
+
+
+def _say_cohort(cohort: Cohort, notices: list[str], say) -> None:
+    say(cohort.labels.report())
+    for notice in notices:
+        say(notice)
+    for view_name, method, start, stop in cohort.views:
+        say(f"view {view_name}: {stop - start} features, per-sample transform {method}")
+
+
+def _say_plan(config: TrainConfig, cohort: Cohort, plan, say) -> None:
+    cv, n, p = config.cv, len(cohort.X), cohort.X.shape[1]
+    if cohort.time is not None:
+        say(
+            f"cross-validating {plan.name}: {cv.n_repeats} x {cv.n_splits}-fold (C-index), "
+            f"{cv.n_permutations} permutations, on {n} samples x {p} features"
+        )
+        return
+    search = (
+        f"; inner {cv.n_inner_splits}-fold search over {grid_size(plan.param_grid)} settings"
+        if plan.param_grid
+        else ""
+    )
+    say(
+        f"cross-validating {plan.name}: {cv.n_repeats} x {cv.n_splits}-fold{search}, "
+        f"{cv.n_permutations} label permutations, on {n} samples x {p} features"
+    )
+
+
+def train(
+    config: TrainConfig,
+    *,
+    track: bool = True,
+    progress: Callable[[str], None] | None = None,
+    stages: Stages | None = None,
+    parent_run_id: str | None = None,
+    tags: dict[str, str] | None = None,
+) -> TrainResult:
+    """Train and honestly evaluate a model, then record everything in MLflow.
+
+    Cross-validation (with the permuted-label null) and the final fit on all labelled samples
+    run before any tracking run is opened, so bad input never leaves a run behind; a failure
+    while logging marks the run FAILED.
+
+    Parameters
+    ----------
+    config : TrainConfig
+        Resolved settings (see :func:`load_config`).
+    track : bool, default=True
+        Record the run, the model and its registration in MLflow.
+    progress : callable or None
+        Called with short status messages.
+    stages : Stages or None
+        Runs the stages through a stage cache (``oligomet run``); None computes every stage.
+    parent_run_id : str or None
+        Record the run as a child of this one (a sweep point of a pipeline run).
+    tags : dict or None
+        Extra tags of the run (``oligomet.study``, ``oligomet.cohort``, ...).
+    """
+    say = progress or (lambda message: logger.info(message))
+    stages = stages or Stages(say=say)
+    model, seed = config.model.name, config.seed
+    full, label_key = cohort_stages(config, stages, model=model, groups=config.read.groups)
+    notices = [*full.notices, *leakage_notices(full.X, full.y)]
+    _say_cohort(full, notices, say)
+    cohort, message = select_inputs(full, model)
+    if message:
+        say(message)
+    plan = build_model(cohort, config.model, seed=seed)
+    _say_plan(config, cohort, plan, say)
+    inputs = {"label": label_key, "model": config.model.model_dump(mode="json"), "seed": seed}
+    cv_inputs = {**inputs, "cv": config.cv.model_dump(mode="json")}
+    cv, _ = stages(
+        "cross_validate",
+        cv_inputs,
+        lambda: cross_validate_model(plan, cohort, config.cv, seed=seed, n_jobs=config.n_jobs),
+    )
+    for notice in constant_prediction_notice(cv):
+        say(notice)
+        notices.append(notice)
+    final_inputs = {
+        **inputs,
+        "inner": config.cv.model_dump(mode="json", include={"n_inner_splits", "threshold"}),
+    }
+    classifier, _ = stages(
+        "fit_final", final_inputs, lambda: fit_final(plan, cohort, config.cv, seed=seed)
+    )
+    result = TrainResult(
+        config=config,
+        cohort=cohort,
+        cv=cv,
+        classifier=classifier,
+        notices=notices,
+        stage_records=stages.records,
+    )
+    if track:
+        record(result, config.tracking, parent_run_id=parent_run_id, tags=tags)
+        say(f"run {result.run_id} logged to {result.tracking_uri}; model {result.registry_uri}")
+    return result
+
+
+def record(result, tracking, *, parent_run_id: str | None = None, tags=None) -> None:
+    """Log a result with a config's tracking settings; its run and model go back on it."""
+    from ..tracking import log_result
+
+    logged = log_result(
+        result,
+        tracking_uri=tracking.tracking_uri,
+        experiment=tracking.experiment,
+        parent_run_id=parent_run_id,
+        tags=tags,
+        registered_name=tracking.registered_name,
+        alias=tracking.alias,
+        log_model=tracking.log_model,
+        log_predictions=tracking.log_predictions,
+        log_sample_ids=tracking.log_sample_ids,
+    )
+    result.run_id, result.tracking_uri = logged.run_id, logged.tracking_uri
+    if logged.model is not None:
+        if hasattr(result, "model_uri"):
+            result.model_uri = logged.model.model_uri
+        result.registry_uri = logged.model.registry_uri
