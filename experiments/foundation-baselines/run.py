@@ -1,10 +1,10 @@
-"""Run every config in this folder with today's code and write results.md.
+"""Foundation baselines: logistic_enet and mir200c on ACC, KIRC, van 't Veer and GSE7390.
 
-    python experiments/foundation-baselines/run.py
+    .venv/bin/python experiments/foundation-baselines/run.py
 
-Runs are tracked in experiments/foundation-baselines/mlflow.db (not committed); results.md lists
-their run IDs. Every config uses the defaults: nested 5 x 5-fold repeated stratified CV (inner
-3-fold search and threshold), 5 label permutations, 1000 bootstrap resamples, seed 0.
+Runs `pipelines/foundation-baselines.yaml` with today's code (what `oligomet run` does), writes
+results.md, results.json and figures/, fills the README's results table and checks every number
+recorded in reference.json (if any); exit status 1 if one differs.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
-from _runner import run_folder  # noqa: E402
+from _report import run_experiment  # noqa: E402
 
 if __name__ == "__main__":
-    run_folder(HERE, "foundation-baselines")
+    sys.exit(1 if run_experiment(HERE, "foundation-baselines.yaml") else 0)

@@ -42,12 +42,12 @@ def format_number(value: Any, digits: int = 3) -> str:
     return str(value)
 
 
-def interval_text(low: Any, high: Any, digits: int = 3) -> str:
-    """``"0.584 to 0.810"``, or ``""`` when the interval is undefined."""
+def interval_text(low: Any, high: Any, digits: int = 3, *, sep: str = " to ") -> str:
+    """``"0.584 to 0.810"`` (or with another separator), ``""`` when undefined."""
     low_text, high_text = format_number(low, digits), format_number(high, digits)
     if not low_text or not high_text:
         return ""
-    return f"{float(low):.{digits}f} to {float(high):.{digits}f}"
+    return f"{float(low):.{digits}f}{sep}{float(high):.{digits}f}"
 
 
 class Rendered:

@@ -3,15 +3,22 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from oligomet.datasets import make_cohort
 
+REFERENCE = (
+    Path(__file__).resolve().parents[2] / "experiments" / "foundation-baselines" / "reference.json"
+)
+
 
 @pytest.mark.slow
 def test_train_without_arguments_uses_the_embedded_cohort(oligomet):
+    """The README's main job, and its numbers: exactly those recorded before the house was
+    rebuilt (experiments/foundation-baselines/reference.json, point gse7390-logistic_enet)."""
     result = oligomet("train")
     assert result.exit_code == 0, (result.output, result.stderr)
     assert "event within 5" in result.stdout and "ROC AUC" in result.stdout
@@ -22,6 +29,11 @@ def test_train_without_arguments_uses_the_embedded_cohort(oligomet):
     assert abs(metrics["null_roc_auc"] - 0.5) < 0.12
     assert params["dataset.name"].startswith("GSE7390")
     assert params["cv.n_repeats"] == "5" and params["seed"] == "0"
+    reference = json.loads(REFERENCE.read_text())["gse7390-logistic_enet"]
+    for name, value in reference["metrics"].items():
+        assert metrics[name] == value, name
+    assert run.data.tags["oligomet.dataset_digest"] == reference["dataset_digest"]
+    assert json.loads(params["final.threshold"]) == reference["final_model"]["threshold"]
 
 
 @pytest.fixture

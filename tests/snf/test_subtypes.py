@@ -13,7 +13,7 @@ from scipy import sparse
 from scipy.stats import chi2_contingency, fisher_exact
 
 from oligomet._errors import InputError
-from oligomet.snf._subtypes import (
+from oligomet.snf import (
     ContingencyTest,
     SurvivalComparison,
     compare_labels,

@@ -4,5 +4,3 @@ from . import cluster, compare, evaluate, models, predict, run, runs, train, ui
 from ._app import app, main
 
 __all__ = ["app", "main"]
-
-del cluster, compare, evaluate, models, predict, run, runs, train, ui

@@ -24,6 +24,7 @@ from ._plots import (
     plot_calibration,
     plot_confusion,
     plot_km,
+    plot_ranking,
     plot_roc,
     plot_selection_frequency,
 )
@@ -61,6 +62,7 @@ __all__ = [
     "plot_calibration",
     "plot_confusion",
     "plot_km",
+    "plot_ranking",
     "plot_roc",
     "plot_selection_frequency",
     "point_metrics",

@@ -101,10 +101,7 @@ def _plain(value):
 # --------------------------------------------------------------------------------------------
 
 
-def _align(
-    clinical: pd.DataFrame, molecular, outcomes: dict[str, Any], molecular_scale: str
-) -> tuple[pd.DataFrame, np.ndarray, dict[str, np.ndarray], int]:
-    """Numeric clinical matrix, molecular covariate and outcomes of the complete patients."""
+def _check_clinical(clinical) -> None:
     if not isinstance(clinical, pd.DataFrame):
         raise InputError("clinical must be a pandas DataFrame of numeric covariates")
     if clinical.shape[1] == 0:
@@ -112,7 +109,6 @@ def _align(
     if clinical.index.has_duplicates:
         duplicated = clinical.index[clinical.index.duplicated()].unique()[:5].tolist()
         raise InputError(f"clinical has duplicated patient IDs, e.g. {duplicated}")
-    n = len(clinical)
     for column in clinical.columns:
         values = clinical[column]
         if not (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)):
@@ -120,6 +116,11 @@ def _align(
                 f"clinical column {column!r} is not numeric (dtype {values.dtype}); encode it as "
                 "numbers (e.g. points of a risk score, 0/1 indicators) before comparing models"
             )
+
+
+def _molecular_covariate(clinical: pd.DataFrame, molecular, molecular_scale: str) -> np.ndarray:
+    """The molecular score of every clinical patient, on the logit scale if a probability."""
+    n = len(clinical)
     if isinstance(molecular, pd.Series):
         missing = clinical.index.difference(molecular.index)
         if len(missing):
@@ -150,6 +151,11 @@ def _align(
     if molecular_scale == "probability" or (molecular_scale == "auto" and is_probability):
         clipped = np.clip(score, _EPS, 1 - _EPS)
         score = np.log(clipped) - np.log1p(-clipped)
+    return score
+
+
+def _aligned_outcomes(clinical: pd.DataFrame, outcomes: dict[str, Any]) -> dict[str, np.ndarray]:
+    n = len(clinical)
     aligned = {}
     for name, values in outcomes.items():
         if isinstance(values, pd.Series):
@@ -165,6 +171,17 @@ def _align(
                 f"{name} has shape {values.shape}; expected one value per patient ({n})"
             )
         aligned[name] = values
+    return aligned
+
+
+def _align(
+    clinical: pd.DataFrame, molecular, outcomes: dict[str, Any], molecular_scale: str
+) -> tuple[pd.DataFrame, np.ndarray, dict[str, np.ndarray], int]:
+    """Numeric clinical matrix, molecular covariate and outcomes of the complete patients."""
+    _check_clinical(clinical)
+    score = _molecular_covariate(clinical, molecular, molecular_scale)
+    aligned = _aligned_outcomes(clinical, outcomes)
+    n = len(clinical)
     covariates = clinical.astype(np.float64)
     complete = covariates.notna().all(axis=1).to_numpy()
     n_excluded = int((~complete).sum())

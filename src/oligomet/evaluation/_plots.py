@@ -21,6 +21,7 @@ __all__ = [
     "plot_calibration",
     "plot_confusion",
     "plot_km",
+    "plot_ranking",
     "plot_roc",
     "plot_selection_frequency",
 ]
@@ -397,6 +398,47 @@ def plot_km(result: SurvivalCVResult, *, repeat: int = 0, title: str | None = No
     for side in ("top", "right", "left"):
         table.spines[side].set_visible(False)
     table.tick_params(axis="y", length=0)
+    if title:
+        ax.set_title(title, fontsize="medium")
+    return figure
+
+
+def plot_ranking(table, *, metric: str = "roc_auc", title: str | None = None) -> Figure:
+    """Runs ranked by a metric: each estimate with its interval, and its permuted-label null.
+
+    Parameters
+    ----------
+    table : pandas.DataFrame
+        One row per run, best first, with columns ``name``, ``estimate``, ``ci_low``, ``ci_high``
+        and optionally ``null`` (mean score on permuted labels) and ``overlaps_best``.
+    metric : str, default="roc_auc"
+        Axis label; for ``roc_auc`` and ``c_index`` a line marks chance (0.5).
+    title : str or None, default=None
+
+    Returns
+    -------
+    matplotlib.figure.Figure
+        Runs whose interval overlaps the best one's in colour, the others grey; the null as a
+        cross.
+    """
+    from matplotlib.figure import Figure
+
+    n = len(table)
+    figure = Figure(figsize=(6.5, 1.2 + 0.38 * max(n, 1)), layout="constrained")
+    ax = figure.subplots()
+    positions = np.arange(n)[::-1]
+    overlaps = table["overlaps_best"] if "overlaps_best" in table else [True] * n
+    for y, row, overlapping in zip(positions, table.itertuples(), overlaps, strict=True):
+        colour = _COLOUR if overlapping else "0.6"
+        ax.plot([row.ci_low, row.ci_high], [y, y], color=colour, lw=2, solid_capstyle="butt")
+        ax.plot(row.estimate, y, "o", color=colour, ms=6)
+        null = getattr(row, "null", np.nan)
+        if null == null:
+            ax.plot(null, y, "x", color="0.35", ms=6)
+    if metric in ("roc_auc", "c_index"):
+        ax.axvline(0.5, color="0.7", lw=1, ls="--", zorder=0)
+    ax.set_yticks(positions, [str(name) for name in table["name"]])
+    ax.set_xlabel(f"{metric} (95% CI); x: on permuted labels")
     if title:
         ax.set_title(title, fontsize="medium")
     return figure

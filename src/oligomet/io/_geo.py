@@ -87,6 +87,38 @@ def read_series_matrix(path: str | os.PathLike[str], *, allow_missing: bool = Fa
     """
     file = read_text(path)
     lines = file.text.splitlines()
+    begin, block = _table_block(file, lines)
+    series, sample_fields = _header_fields(lines[:begin])
+    # Blank lines in place of the header keep line numbers in error messages right.
+    text = "\n" * (begin + 1) + "\n".join(block)
+    table = TextFile(path=file.path, text=text, sha256=file.sha256)
+    header, body = read_string_table(table, "\t")
+    row_labels, column_labels, values = split_labels(table, header, body, "\t")
+    adata = build_anndata(
+        table,
+        row_labels=row_labels,
+        column_labels=column_labels,
+        values=values,
+        orientation="features_x_samples",
+        name=None,
+        allow_missing=allow_missing,
+    )
+    adata.obs = _sample_annotations(file.path, sample_fields, adata)
+    adata.uns["geo"] = {
+        key: values[0] if len(values) == 1 else values for key, values in series.items()
+    }
+    logger.info(
+        "%s: GEO series %s, %d samples x %d probes",
+        file.path,
+        adata.uns["geo"].get("geo_accession", "?"),
+        adata.n_obs,
+        adata.n_vars,
+    )
+    return adata
+
+
+def _table_block(file: TextFile, lines: list[str]) -> tuple[int, list[str]]:
+    """Where the table block begins, and its lines."""
     try:
         begin = next(i for i, line in enumerate(lines) if line.strip().lower() == _TABLE_BEGIN)
     except StopIteration:
@@ -105,10 +137,14 @@ def read_series_matrix(path: str | os.PathLike[str], *, allow_missing: bool = Fa
             f"'{_TABLE_BEGIN}' and '{_TABLE_END}'); GEO leaves it empty for RNA-seq series, whose "
             "counts are in supplementary files, so read those instead"
         )
+    return begin, block
 
+
+def _header_fields(header: list[str]) -> tuple[dict[str, list[str]], dict[str, list[list[str]]]]:
+    """The ``!Series_…`` fields, and the ``!Sample_…`` lines (one list of cells per line)."""
     series: dict[str, list[str]] = {}
     sample_fields: dict[str, list[list[str]]] = {}
-    for line in lines[:begin]:
+    for line in header:
         if not line.startswith("!"):
             continue
         cells = split_line(line, "\t")
@@ -117,26 +153,15 @@ def read_series_matrix(path: str | os.PathLike[str], *, allow_missing: bool = Fa
             series.setdefault(key.removeprefix("!Series_"), []).extend(values)
         elif key.startswith("!Sample_"):
             sample_fields.setdefault(key.removeprefix("!Sample_"), []).append(values)
+    return series, sample_fields
 
-    # Blank lines in place of the header keep line numbers in error messages right.
-    text = "\n" * (begin + 1) + "\n".join(block)
-    table = TextFile(path=file.path, text=text, sha256=file.sha256)
-    header, body = read_string_table(table, "\t")
-    row_labels, column_labels, values = split_labels(table, header, body, "\t")
-    adata = build_anndata(
-        table,
-        row_labels=row_labels,
-        column_labels=column_labels,
-        values=values,
-        orientation="features_x_samples",
-        name=None,
-        allow_missing=allow_missing,
-    )
 
+def _sample_annotations(path, sample_fields, adata: ad.AnnData) -> pd.DataFrame:
+    """Title, source and characteristics of each sample, in the table's sample order."""
     accessions = sample_fields.get("geo_accession", [list(adata.obs_names)])[0]
     if set(accessions) != set(adata.obs_names) or len(accessions) != adata.n_obs:
         raise InputError(
-            f"{file.path}: the !Sample_geo_accession line lists {len(accessions)} samples but the "
+            f"{path}: the !Sample_geo_accession line lists {len(accessions)} samples but the "
             f"table has columns for {adata.n_obs} different ones; re-download the file from GEO"
         )
     obs = pd.DataFrame(index=pd.Index(accessions, dtype=object))
@@ -150,22 +175,11 @@ def read_series_matrix(path: str | os.PathLike[str], *, allow_missing: bool = Fa
         for row in rows
     ]
     if characteristic_rows:
-        characteristics = _characteristics(file.path, characteristic_rows, accessions)
+        characteristics = _characteristics(path, characteristic_rows, accessions)
         clashing = [c for c in characteristics.columns if c in obs.columns]
         characteristics = characteristics.rename(
             columns={c: f"{c}_characteristic" for c in clashing}
         )
         obs = obs.join(characteristics)
     obs = _numeric_where_possible(obs)
-    adata.obs = obs.loc[list(adata.obs_names)]
-    adata.uns["geo"] = {
-        key: values[0] if len(values) == 1 else values for key, values in series.items()
-    }
-    logger.info(
-        "%s: GEO series %s, %d samples x %d probes",
-        file.path,
-        adata.uns["geo"].get("geo_accession", "?"),
-        adata.n_obs,
-        adata.n_vars,
-    )
-    return adata
+    return obs.loc[list(adata.obs_names)]

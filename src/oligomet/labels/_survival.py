@@ -228,6 +228,93 @@ def _categorical_events(
     return events, coding
 
 
+def _survival_times(clinical: pd.DataFrame, time: str) -> pd.Series:
+    """Times as floats (NaN where missing); a non-number or negative time is an error."""
+    raw_times = clinical[time]
+    missing = raw_times.map(_is_missing).astype(bool)
+    times = pd.to_numeric(raw_times.where(~missing), errors="coerce").astype(float)
+    bad = (times.isna() & ~missing) | np.isinf(times) | (times < 0)
+    if bad.any():
+        patient = times.index[bad.to_numpy()][0]
+        raise InputError(
+            f"time '{time}' of patient '{patient}' is {raw_times[patient]!r}; times must be "
+            "finite numbers >= 0: fix or blank that value"
+        )
+    return times
+
+
+def _indicator_events(values: pd.Series, event: str) -> dict[Hashable, int | None]:
+    """1/0/None per patient from an indicator column (1/0, true/false, dead/alive)."""
+    events: dict[Hashable, int | None] = {}
+    for patient, value in values.items():
+        try:
+            events[patient] = _parse_event(value, patient, event)
+        except InputError as error:
+            raise InputError(
+                f"{str(error).replace('of sample', 'of patient')}; for categories, give "
+                "event_values=[...] (the values that are events)"
+            ) from None
+    return events
+
+
+def _split_included(times: pd.Series, events: dict[Hashable, int | None], index: pd.Index):
+    """Time and event Series of the patients with both, and the reason of every other one."""
+    kept_time: dict[Hashable, float] = {}
+    kept_event: dict[Hashable, bool] = {}
+    reasons: dict[Hashable, str] = {}
+    for patient, t in times.items():
+        status = events[patient]
+        if math.isnan(t) and status is None:
+            reasons[patient] = "missing time and event"
+        elif math.isnan(t):
+            reasons[patient] = "missing time"
+        elif status is None:
+            reasons[patient] = "missing event"
+        else:
+            kept_time[patient] = float(t)
+            kept_event[patient] = bool(status)
+    included = pd.Index([p for p in index if p in kept_time], name=index.name)
+    excluded_index = pd.Index([p for p in index if p in reasons], name=index.name)
+    time_series = pd.Series([kept_time[p] for p in included], index=included, name="time")
+    event_series = pd.Series(
+        [kept_event[p] for p in included], index=included, name="event", dtype=bool
+    )
+    excluded = pd.Series(
+        [reasons[p] for p in excluded_index], index=excluded_index, name="reason", dtype=object
+    )
+    return time_series, event_series, excluded
+
+
+def _check_events(event_series: pd.Series, event: str, event_list: list | None) -> None:
+    n_events, n_included = int(event_series.sum()), len(event_series)
+    if n_events == 0:
+        coding = (
+            f" (event values {_list_values(event_list)})"
+            if event_list is not None
+            else " (1/true/dead)"
+        )
+        raise InputError(
+            f"none of the {n_included} included patients has an event in '{event}'{coding}; a "
+            "survival model needs events: check the column and the event coding"
+        )
+    if n_events == n_included:
+        raise InputError(
+            f"all {n_events} included patients have an event in '{event}' and none is censored; "
+            "check the event coding (is every value counted as an event?) or list the censored "
+            "categories with censor_values=[...]"
+        )
+
+
+def _value_lists(event_values, censor_values) -> tuple[list | None, list | None]:
+    event_list = None if event_values is None else _as_list(event_values, "event_values")
+    censor_list = None if censor_values is None else _as_list(censor_values, "censor_values")
+    if event_list is not None and not event_list:
+        raise InputError("event_values must list at least one value, or be None")
+    if censor_list is not None and not censor_list:
+        raise InputError("censor_values must list at least one value, or be None")
+    return event_list, censor_list
+
+
 def make_survival(
     clinical: pd.DataFrame,
     *,
@@ -319,89 +406,18 @@ def make_survival(
             f"patient ID '{duplicated[0]}' occurs more than once in the clinical table; a survival "
             "target needs one row per patient"
         )
-    event_list = None if event_values is None else _as_list(event_values, "event_values")
-    censor_list = None if censor_values is None else _as_list(censor_values, "censor_values")
-    if event_list is not None and not event_list:
-        raise InputError("event_values must list at least one value, or be None")
-    if censor_list is not None and not censor_list:
-        raise InputError("censor_values must list at least one value, or be None")
-
-    raw_times = clinical[time]
-    missing = raw_times.map(_is_missing).astype(bool)
-    times = pd.to_numeric(raw_times.where(~missing), errors="coerce").astype(float)
-    bad = (times.isna() & ~missing) | np.isinf(times) | (times < 0)
-    if bad.any():
-        patient = times.index[bad.to_numpy()][0]
-        raise InputError(
-            f"time '{time}' of patient '{patient}' is {raw_times[patient]!r}; times must be "
-            "finite numbers >= 0: fix or blank that value"
-        )
-
-    values = clinical[event]
+    event_list, censor_list = _value_lists(event_values, censor_values)
+    times = _survival_times(clinical, time)
     if event_list is None and censor_list is None:
-        events: dict[Hashable, int | None] = {}
-        for patient, value in values.items():
-            try:
-                events[patient] = _parse_event(value, patient, event)
-            except InputError as error:
-                raise InputError(
-                    f"{str(error).replace('of sample', 'of patient')}; for categories, give "
-                    "event_values=[...] (the values that are events)"
-                ) from None
+        events = _indicator_events(clinical[event], event)
         coding: dict[str, Any] = {"event_values": None, "censor_values": None}
     else:
-        events, coding = _categorical_events(values, event, event_list, censor_list)
-
-    kept_time: dict[Hashable, float] = {}
-    kept_event: dict[Hashable, bool] = {}
-    reasons: dict[Hashable, str] = {}
-    for patient, t in times.items():
-        status = events[patient]
-        if math.isnan(t) and status is None:
-            reasons[patient] = "missing time and event"
-        elif math.isnan(t):
-            reasons[patient] = "missing time"
-        elif status is None:
-            reasons[patient] = "missing event"
-        else:
-            kept_time[patient] = float(t)
-            kept_event[patient] = bool(status)
-
-    index = clinical.index
-    included = pd.Index([p for p in index if p in kept_time], name=index.name)
-    excluded_index = pd.Index([p for p in index if p in reasons], name=index.name)
-    time_series = pd.Series([kept_time[p] for p in included], index=included, name="time")
-    event_series = pd.Series(
-        [kept_event[p] for p in included], index=included, name="event", dtype=bool
-    )
-    excluded = pd.Series(
-        [reasons[p] for p in excluded_index], index=excluded_index, name="reason", dtype=object
-    )
-    n_events = int(event_series.sum())
-    if n_events == 0:
-        raise InputError(
-            f"none of the {len(included)} included patients has an event in '{event}'"
-            + (
-                f" (event values {_list_values(event_list)})"
-                if event_list is not None
-                else " (1/true/dead)"
-            )
-            + "; a survival model needs events: check the column and the event coding"
-        )
-    if n_events == len(included):
-        raise InputError(
-            f"all {n_events} included patients have an event in '{event}' and none is censored; "
-            "check the event coding (is every value counted as an event?) or list the censored "
-            "categories with censor_values=[...]"
-        )
+        events, coding = _categorical_events(clinical[event], event, event_list, censor_list)
+    time_series, event_series, excluded = _split_included(times, events, clinical.index)
+    _check_events(event_series, event, event_list)
     if event_name is None:
         event_name = "/".join(map(str, event_list)) if event_list is not None else "event"
-    rule = {
-        "kind": "survival",
-        "time": time,
-        "event": event,
-        **coding,
-    }
+    rule = {"kind": "survival", "time": time, "event": event, **coding}
     target = SurvivalTarget(time_series, event_series, excluded, event_name, rule)
     logger.info("survival target: %s", target.report())
     return target

@@ -424,15 +424,8 @@ def _read_table(
     )
 
 
-def _read_gmt(
-    text: str,
-    path: Path,
-    *,
-    name: str | None,
-    scoring: str | None,
-    id_type: str | None,
-    organism: str,
-) -> Signature:
+def _gmt_sets(text: str, path: Path) -> dict[str, tuple[int, str, list[str]]]:
+    """Each set of a GMT file: its line, description and genes."""
     sets: dict[str, tuple[int, str, list[str]]] = {}
     for number, line in enumerate(text.splitlines(), 1):
         if not line.strip() or line.startswith("#"):
@@ -450,8 +443,12 @@ def _read_gmt(
                 f"{sets[fields[0]][0]}"
             )
         sets[fields[0]] = (number, fields[1], genes)
+    return sets
 
-    # Pair X_UP with X_DN / X_DOWN; every other set stands alone.
+
+def _gmt_signatures(sets, path: Path) -> dict[str, list[tuple[str, str | None]]]:
+    """Signatures by name, each its (set, direction) members: ``X_UP`` pairs with ``X_DN`` or
+    ``X_DOWN``; every other set stands alone."""
     halves: dict[str, dict[str, str]] = {}
     for set_name in sets:
         match = _HALF.match(set_name)
@@ -476,7 +473,11 @@ def _read_gmt(
             if match is not None:
                 direction = "up" if match["half"].upper() == "UP" else "down"
             signatures[set_name] = [(set_name, direction)]
+    return signatures
 
+
+def _chosen_members(signatures, sets, name: str | None, path: Path):
+    """The chosen signature's name and members (the file's only one when no name is given)."""
     if name is None:
         if len(signatures) != 1:
             raise InputError(
@@ -491,7 +492,11 @@ def _read_gmt(
         raise InputError(
             f"{path}: no set named {name!r}; the file holds {', '.join(sorted(signatures))}"
         )
-    members = signatures[name]
+    return name, signatures[name]
+
+
+def _gmt_features(members, sets, path: Path) -> tuple[list[dict[str, Any]], list[int]]:
+    """Features (with directions) of the members, and the line each came from."""
     features: list[dict[str, Any]] = []
     lines: list[int] = []
     first_seen: dict[str, str] = {}
@@ -500,17 +505,28 @@ def _read_gmt(
         for gene in genes:
             if gene in first_seen:
                 where = first_seen[gene]
-                raise InputError(
-                    f"{path}, line {number}: {gene!r} is listed twice"
-                    + (
-                        f" (in {where!r} and {set_name!r})"
-                        if where != set_name
-                        else f" in {where!r}"
-                    )
+                within = (
+                    f" (in {where!r} and {set_name!r})" if where != set_name else f" in {where!r}"
                 )
+                raise InputError(f"{path}, line {number}: {gene!r} is listed twice{within}")
             first_seen[gene] = set_name
             features.append({"id": gene} | ({"direction": direction} if direction else {}))
             lines.append(number)
+    return features, lines
+
+
+def _read_gmt(
+    text: str,
+    path: Path,
+    *,
+    name: str | None,
+    scoring: str | None,
+    id_type: str | None,
+    organism: str,
+) -> Signature:
+    sets = _gmt_sets(text, path)
+    name, members = _chosen_members(_gmt_signatures(sets, path), sets, name, path)
+    features, lines = _gmt_features(members, sets, path)
     descriptions = [sets[set_name][1] for set_name, _ in members if sets[set_name][1]]
     description = f"Gene set {name} read from {path.name}"
     if descriptions:

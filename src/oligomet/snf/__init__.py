@@ -3,12 +3,11 @@
 from ._cluster import ClusterEstimate, estimate_n_clusters, spectral_labels
 from ._core import VARIANTS, affinity_matrix, dominant_set, fuse, pairwise_distances, standardize
 from ._estimator import SNF, MultiViewSNF, SubtypeModel, add_subtypes
+from ._plots import plot_eigengap, plot_fused_network
 from ._subtypes import (
     ContingencyTest,
     SurvivalComparison,
     compare_labels,
-    plot_eigengap,
-    plot_fused_network,
     subtype_association,
     survival_by_subtype,
 )

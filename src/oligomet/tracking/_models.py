@@ -65,8 +65,13 @@ def _pip_requirements() -> list[str]:
     return pins
 
 
-def _register(client, name: str, model_id: str, run_id: str, alias: str | None) -> str:
-    """A new version of registered model ``name`` (created if absent); its alias if given."""
+def _register(client, name: str, logged, run_id: str, alias: str | None) -> str:
+    """A new version of registered model ``name`` (created if absent); its alias if given.
+
+    The version's source is the logged model's artifact location, not ``models:/<id>``: MLflow
+    3.17's sqlite registry resolves a ``models:/`` source through the global tracking URI, which
+    may name another store.
+    """
     from mlflow.exceptions import MlflowException
 
     try:
@@ -77,7 +82,7 @@ def _register(client, name: str, model_id: str, run_id: str, alias: str | None) 
         except MlflowException:
             client.get_registered_model(name)  # created meanwhile by another process
     version_ = client.create_model_version(
-        name, source=f"models:/{model_id}", run_id=run_id, model_id=model_id
+        name, source=logged.artifact_location, run_id=run_id, model_id=logged.model_id
     )
     if alias:
         client.set_registered_model_alias(name, alias, version_.version)
@@ -142,7 +147,7 @@ def log_model(
     client.finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
     version_ = None
     if registered_name is not None:
-        version_ = _register(client, registered_name, logged.model_id, run.run_id, alias)
+        version_ = _register(client, registered_name, logged, run.run_id, alias)
     return LoggedModel(
         f"models:/{logged.model_id}", registered_name, version_, alias if registered_name else None
     )

@@ -58,6 +58,30 @@ class Assembled:
     match: Any  # oligomet.io.SampleMatch
     viewset: ViewSet
 
+    # A MuData does not survive pickling (its file manager holds a weak reference), so the
+    # stage cache stores its parts and rebuilds it.
+    def __getstate__(self) -> dict[str, Any]:
+        state = dict(self.__dict__)
+        mdata = state.pop("mdata")
+        state["_mudata"] = {
+            "mod": {name: mdata.mod[name].copy() for name in mdata.mod},
+            "obs": mdata.obs.copy(),
+            "uns": dict(mdata.uns),
+        }
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        import mudata as md
+
+        from ..io._h5 import mudata_no_pull
+
+        parts = state.pop("_mudata")
+        with mudata_no_pull():
+            mdata = md.MuData(parts["mod"])
+            mdata.obs = parts["obs"]
+            mdata.uns.update(parts["uns"])
+        self.__dict__.update(state, mdata=mdata)
+
 
 @dataclass
 class Cohort:
@@ -132,8 +156,9 @@ def label_columns(label: LabelConfig) -> list[str]:
 
 
 def effective_label(read: ReadConfig, label: LabelConfig, model: str = "") -> LabelConfig:
-    """The label rule in force: the embedded cohort's default when no table is given, else the
-    user's (which must name a column)."""
+    """The label rule asked for: the embedded cohort's default when no table is given, else the
+    user's (which must name a column). A recipe's own default rule is applied once the clinical
+    table is read (:func:`recipe_label`)."""
     if not read.expression:
         if read.clinical:
             raise InputError(
@@ -141,7 +166,9 @@ def effective_label(read: ReadConfig, label: LabelConfig, model: str = "") -> La
                 "to train on the embedded default cohort"
             )
         if label.column is None:
-            return DEFAULT_SURVIVAL if is_survival(model) else DEFAULT_LABEL
+            # The embedded cohort's endpoint, with whatever the user changed of it (a horizon).
+            default = DEFAULT_SURVIVAL if is_survival(model) else DEFAULT_LABEL
+            return default.model_copy(update=label.model_dump(exclude_defaults=True))
         return label
     if label.column is None:
         raise InputError("--label is required: the clinical column that defines the classes")
@@ -409,10 +436,20 @@ def label_cohort(
     assembled: Assembled,
     label: LabelConfig,
     *,
-    model: str = "",
+    survival: bool = False,
     groups: str | None = None,
 ) -> Cohort:
     """Stage ``label``: the target of each matched sample, the labelled matrix, the transforms.
+
+    Parameters
+    ----------
+    assembled : Assembled
+    label : LabelConfig
+        The rule in force (see :func:`effective_label` and :func:`recipe_label`).
+    survival : bool, default=False
+        A time-to-event target (for a survival model) instead of 0/1 labels.
+    groups : str or None
+        Clinical column naming each sample's patient.
 
     Raises
     ------
@@ -430,8 +467,6 @@ def label_cohort(
             f"the label column {label.column!r}"
         )
     _check_groups(clinical, clinical_name, groups)
-    label = recipe_label(model, label, clinical)
-    survival = is_survival(model)
     make_target = survival_target if survival else binary_target
     # The label definition is checked against the whole clinical table first, so that a value
     # that only disappears in the sample match is not reported as a typo.
@@ -504,4 +539,6 @@ def load_cohort(config) -> Cohort:
     keep = [*label_columns(label), *([groups] if groups else [])]
     viewset = read_views(config.read, keep=keep)
     assembled = assemble_views(viewset, sample_map=config.read.sample_map)
-    return label_cohort(assembled, label, model=model, groups=groups)
+    if viewset.clinical is not None:
+        label = recipe_label(model, label, viewset.clinical)
+    return label_cohort(assembled, label, survival=is_survival(model), groups=groups)

@@ -111,6 +111,12 @@ class Comparison(Rendered):
             "notes": list(self.notes),
         }
 
+    def figures(self) -> dict[str, Any]:
+        """The ranking as a plot of estimates with intervals and nulls."""
+        from ..evaluation import plot_ranking
+
+        return {"comparison": plot_ranking(self.runs, metric=self.metric)}
+
     def _display(self) -> Display:
         rows = []
         paired = {} if self.pairwise.empty else self.pairwise.set_index("second").to_dict("index")
@@ -121,7 +127,7 @@ class Comparison(Rendered):
                     str(row.rank),
                     str(row.name),
                     str(row.run_id or "")[:8],
-                    f"{format_number(row.estimate)} [{interval_text(row.ci_low, row.ci_high)}]",
+                    _estimate_text(row),
                     format_number(row.null),
                     format_number(row.permutation_p),
                     "yes" if row.overlaps_best else "no",
@@ -146,6 +152,10 @@ class Comparison(Rendered):
             f" (experiment {self.experiment})" if self.experiment else ""
         )
         return Display(title, table, list(self.notes))
+
+
+def _estimate_text(row) -> str:
+    return f"{format_number(row.estimate)} [{interval_text(row.ci_low, row.ci_high, sep=', ')}]"
 
 
 def _paired_text(test: dict[str, Any]) -> str:

@@ -109,11 +109,16 @@ class Pipeline:
 
 
 def _label(value: Any, axis: str, index: int) -> str:
+    """How a swept value names its point: a string itself (a model, a cohort), a number with its
+    setting (``n_clusters=3``), a section by its ``name`` or its place (``label2``)."""
+    setting = axis.split(".")[-1]
     if isinstance(value, Mapping):
-        return str(value.get("name", f"{axis.split('.')[-1]}{index + 1}"))
+        return str(value.get("name", f"{setting}{index + 1}"))
     if isinstance(value, list):
-        return f"{axis.split('.')[-1]}{index + 1}"
-    return str(value)
+        return f"{setting}{index + 1}"
+    if isinstance(value, str):
+        return value
+    return f"{setting}={value}"
 
 
 def _grid_points(sweep: SweepSpec) -> list[tuple[str, dict[str, Any]]]:

@@ -46,6 +46,7 @@ class PointResult:
             "name": self.point.name,
             "cohort": self.point.cohort,
             "values": self.point.values,
+            "config": self.point.config.model_dump(mode="json"),
             "run_id": self.result.run_id,
             "stages": [record.to_dict() for record in self.stages],
             "result": self.result.to_dict(),
@@ -93,7 +94,9 @@ class PipelineResult(Rendered):
             display = self.comparison._display()
             display.title = f"{self.pipeline.name}: {display.title}"
         else:
-            table = pd.DataFrame([_cluster_row(p) for p in self.points]).astype(str)
+            table = pd.DataFrame([_cluster_row(p) for p in self.points])
+            table["run_id"] = table["run_id"].map(lambda run: str(run or "")[:8])
+            table = table.map(lambda v: f"{v:.3g}" if isinstance(v, float) else str(v))
             display = Display(f"{self.pipeline.name}: {len(self.points)} clusterings", table)
         reused = " (unchanged: recorded by an earlier run)" if self.reused_run else ""
         display.notes += [*self.notes, f"parent run: {self.parent_run_id}{reused}"]
@@ -205,6 +208,8 @@ def _log(
             for name, run_id in ((p.point.name, p.result.run_id) for p in points):
                 comparison.runs.loc[comparison.runs["name"] == name, "run_id"] = run_id
             parent.log_dict(comparison.to_dict(), "comparison.json")
+            for name, figure in comparison.figures().items():
+                parent.log_figure(figure, f"{name}.png")
             best = comparison.runs.iloc[0]
             parent.log_metrics({f"best_{comparison.metric}": best["estimate"]})
         parent.log_params(

@@ -11,10 +11,12 @@ from ._cohort import (
     Cohort,
     assemble_views,
     effective_label,
+    is_survival,
     label_cohort,
     label_columns,
     leakage_notices,
     read_views,
+    recipe_label,
 )
 from ._config import ReadConfig, TrainConfig
 from ._modelling import (
@@ -67,15 +69,19 @@ def cohort_stages(config, stages: Stages, *, model: str = "", groups: str | None
         {"read": read_key},
         lambda: assemble_views(viewset, sample_map=config.read.sample_map),
     )
-    # The label depends on the model only through a recipe's default rule and the task.
+    # The label depends on the model only through a recipe's default rule and the task: both are
+    # resolved here, so that another model with the same target reuses the labelled cohort.
+    if viewset.clinical is not None:
+        label = recipe_label(model, label, viewset.clinical)
+    survival = is_survival(model)
     inputs = {
         "assemble": assemble_key,
         "label": label.model_dump(mode="json"),
-        "model": model,
+        "survival": survival,
         "groups": groups,
     }
     return stages(
-        "label", inputs, lambda: label_cohort(assembled, label, model=model, groups=groups)
+        "label", inputs, lambda: label_cohort(assembled, label, survival=survival, groups=groups)
     )
 
 

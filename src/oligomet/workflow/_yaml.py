@@ -60,6 +60,16 @@ def _positions(node, prefix: tuple[Any, ...], lines: dict[tuple[Any, ...], int])
             _positions(item, (*prefix, index), lines)
 
 
+def _yaml_problem(error) -> str:
+    """A YAML error as one line with its place (``mapping values are not allowed here, line 3,
+    column 9``)."""
+    mark = getattr(error, "problem_mark", None)
+    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
+    if mark is None:
+        return problem
+    return f"{problem}, line {mark.line + 1}, column {mark.column + 1}"
+
+
 def read_yaml(path: str | os.PathLike[str], *, what: str = "config file") -> YamlFile:
     """Parse a YAML mapping, keeping each key's line.
 
@@ -85,7 +95,7 @@ def read_yaml(path: str | os.PathLike[str], *, what: str = "config file") -> Yam
         data = yaml.safe_load(text)
         node = yaml.compose(text)
     except yaml.YAMLError as error:
-        raise InputError(f"cannot read {what} {path}: {str(error).splitlines()[0]}") from None
+        raise InputError(f"cannot read {what} {path}: {_yaml_problem(error)}") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
