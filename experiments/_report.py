@@ -177,3 +177,20 @@ def run_experiment(folder: Path, pipeline: str, *, figures=None) -> int:
     elif result.comparison is not None:
         save_figures(folder, result.comparison.figures())
     return check_reference(folder, result)
+
+
+def update_main_readme() -> None:
+    """Fill the repository README's results tables from each experiment's ``results.md``."""
+    readme = REPO / "README.md"
+    text = readme.read_text()
+
+    def table(match: re.Match) -> str:
+        results = (REPO / "experiments" / match.group(1) / "results.md").read_text().rstrip()
+        return f"<!-- experiment:{match.group(1)} -->\n{results}\n<!-- /experiment -->"
+
+    pattern = re.compile(r"<!-- experiment:([\w-]+) -->\n.*?<!-- /experiment -->", re.S)
+    readme.write_text(pattern.sub(table, text))
+
+
+if __name__ == "__main__":
+    update_main_readme()  # python experiments/_report.py: the README's tables from the experiments

@@ -20,7 +20,8 @@ from _report import run_experiment  # noqa: E402
 def figures(result):
     """Kaplan-Meier curves by subtype for each K, and the eigengap curve."""
     found = {
-        f"kaplan_meier-k{p.point.name}": p.result.figures()["kaplan_meier"] for p in result.points
+        f"kaplan_meier-{p.point.name.replace('=', '')}": p.result.figures()["kaplan_meier"]
+        for p in result.points
     }
     found["eigengap"] = result.points[0].result.figures()["eigengap"]
     return found

@@ -68,8 +68,10 @@ def test_a_rerun_recomputes_no_stage_and_records_nothing_new(study, tracking_uri
     assert second.reused_run and second.parent_run_id == first.parent_run_id
     assert len(_all_runs(tracking_uri)) == n_runs
     assert second.comparison.to_dict()["runs"] == first.comparison.to_dict()["runs"]
-    # The same numbers as without any cache.
-    fresh = run_pipeline(study, use_cache=False, track=False)
+    # The same numbers as without any cache; without it nothing proves a run is the same, so a
+    # new one is recorded.
+    fresh = run_pipeline(study, sets=[f"tracking.tracking_uri={tracking_uri}"], use_cache=False)
+    assert not fresh.reused_run and fresh.parent_run_id != first.parent_run_id
     pd.testing.assert_frame_equal(
         fresh.comparison.runs.drop(columns="run_id"), first.comparison.runs.drop(columns="run_id")
     )
@@ -167,3 +169,21 @@ def test_bad_pipelines_are_one_line_user_errors(tmp_path, oligomet, user_error):
     assert oligomet.runs() == []
     user_error(oligomet("compare"), "--experiment NAME or --parent RUN_ID")
     user_error(oligomet("compare", "--parent", "0" * 32), "no run")
+
+
+def test_paired_tests_stay_within_runs_on_the_same_samples_and_folds(tmp_path):
+    """Two label rules give two groups of runs: each run is tested against its own group's best,
+    never against a run on other patients or other labels."""
+    path = tmp_path / "two-labels.yaml"
+    path.write_text(
+        textwrap.dedent(STUDY)
+        .lstrip()
+        .replace("    model.name:", "    label.horizon: [4, 5]\n    model.name:")
+    )
+    result = run_pipeline(path, track=False, use_cache=False)
+    comparison = result.comparison
+    assert len(comparison.runs) == 4 and len(comparison.pairwise) == 2
+    for test in comparison.pairwise.itertuples():
+        assert test.first.split("-")[0] == test.second.split("-")[0]  # same horizon
+        assert test.first != test.second
+    assert any("2 groups of runs" in note for note in comparison.notes)

@@ -33,7 +33,8 @@ def run(
         ),
     ] = None,
     no_cache: Annotated[
-        bool, typer.Option("--no-cache", help="Compute every stage and keep nothing.")
+        bool,
+        typer.Option("--no-cache", help="Compute every stage, keep nothing and record a new run."),
     ] = False,
     force: Annotated[
         bool,

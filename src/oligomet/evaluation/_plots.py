@@ -438,7 +438,8 @@ def plot_ranking(table, *, metric: str = "roc_auc", title: str | None = None) ->
     if metric in ("roc_auc", "c_index"):
         ax.axvline(0.5, color="0.7", lw=1, ls="--", zorder=0)
     ax.set_yticks(positions, [str(name) for name in table["name"]])
-    ax.set_xlabel(f"{metric} (95% CI); x: on permuted labels")
+    label = {"roc_auc": "ROC AUC", "c_index": "C-index", "pr_auc": "PR AUC"}.get(metric, metric)
+    ax.set_xlabel(f"{label} with 95% interval; x = mean on permuted labels")
     if title:
         ax.set_title(title, fontsize="medium")
     return figure

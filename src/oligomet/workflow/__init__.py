@@ -25,6 +25,7 @@ _NAMES = {
     "Pipeline": "._pipeline",
     "PipelineResult": "._runner",
     "compare_runs": "._compare",
+    "config_reference": "._reference",
     "load_pipeline": "._pipeline",
     "run_pipeline": "._runner",
     "EvaluateConfig": "._config",

@@ -144,7 +144,7 @@ class Comparison(Rendered):
                 "null",
                 "permutation p",
                 "overlaps best",
-                "best minus this (paired)",
+                "paired: best of its folds, minus this",
             ],
         )
         where = f"children of run {self.parent_run_id}" if self.parent_run_id else "runs"
@@ -160,7 +160,7 @@ def _estimate_text(row) -> str:
 
 def _paired_text(test: dict[str, Any]) -> str:
     interval = f"[{test['ci_low']:+.3f}, {test['ci_high']:+.3f}]"
-    return f"{test['difference']:+.3f} {interval} p {test['p_value']:.3g}"
+    return f"{test['first']} {test['difference']:+.3f} {interval} p {test['p_value']:.3g}"
 
 
 def _row(name: str, run_id: str | None, cohort: str, model: str, metrics: dict, metric: str):
@@ -177,8 +177,21 @@ def _row(name: str, run_id: str | None, cohort: str, model: str, metrics: dict, 
     }
 
 
+def _folds_key(cv) -> str:
+    """What a paired test needs two results to share: the samples' outcomes and the folds."""
+    import hashlib
+
+    sha = hashlib.sha256(np.ascontiguousarray(cv.folds).tobytes())
+    for name in ("y", "time", "event"):
+        values = getattr(cv, name, None)
+        if values is not None:
+            sha.update(np.ascontiguousarray(values).tobytes())
+    return sha.hexdigest()
+
+
 def compare_results(entries, *, metric: str | None = None, parent_run_id=None, n_bootstrap=2000):
-    """Rank in-memory training results, and test each against the best on the same folds.
+    """Rank in-memory training results; test each against the best of the runs on the same
+    samples and folds (the same cohort, label rule, seed and CV settings).
 
     Parameters
     ----------
@@ -197,26 +210,27 @@ def compare_results(entries, *, metric: str | None = None, parent_run_id=None, n
     ]
     ranking = rank(pd.DataFrame(rows), metric)
     by_name = {name: result for name, _, _, result in entries}
-    best_name = ranking.iloc[0]["name"]
-    best = by_name[best_name]
-    pairwise, notes = [], []
-    if metric == best.cv.score:
-        for name in ranking["name"].iloc[1:]:
-            other = by_name[name]
-            try:
-                test = paired_comparison(
-                    best.cv,
-                    other.cv,
-                    names=(best_name, name),
-                    groups=None if best.cohort.groups is None else best.cohort.groups.to_numpy(),
-                    n_bootstrap=n_bootstrap,
-                )
-            except InputError:
-                notes.append(f"{name}: other samples or folds than {best_name}; not paired")
-                continue
-            pairwise.append(test.to_dict())
-    else:
-        notes.append(f"paired tests are computed for {best.cv.score}, not {metric}")
+    pairwise, notes, best_of = [], [], {}
+    for name in ranking["name"]:  # best first, so each group's first is its best
+        result = by_name[name]
+        if metric != result.cv.score:
+            notes.append(f"paired tests are computed for {result.cv.score}, not {metric}")
+            break
+        group = _folds_key(result.cv)
+        if group not in best_of:
+            best_of[group] = name
+            continue
+        best = by_name[best_of[group]]
+        groups = None if best.cohort.groups is None else best.cohort.groups.to_numpy()
+        test = paired_comparison(
+            best.cv, result.cv, names=(best_of[group], name), groups=groups, n_bootstrap=n_bootstrap
+        )
+        pairwise.append(test.to_dict())
+    if len(best_of) > 1:
+        notes.append(
+            f"{len(best_of)} groups of runs on different samples or folds: each run is tested "
+            "against the best of its own group"
+        )
     return Comparison(metric, ranking, pd.DataFrame(pairwise), parent_run_id, notes=notes)
 
 

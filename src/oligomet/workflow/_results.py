@@ -20,7 +20,9 @@ __all__ = ["ClusterResult", "EvaluationResult", "TrainResult"]
 
 
 def _run_notes(run_id: str | None, model: str | None) -> list[str]:
-    return [f"run: {run_id}", f"model: {model}"]
+    if run_id is None:
+        return ["not recorded (track=False)"]
+    return [f"run: {run_id}", f"model: {model or 'not saved (--no-log-model)'}"]
 
 
 @dataclass
@@ -222,7 +224,7 @@ class EvaluationResult(Rendered):
         display = self.result._display(
             title=f"{self.model or self.model_uri} on {self.cohort.name}"
         )
-        display.notes = [self.overlap.report(), f"run: {self.run_id}"]
+        display.notes = [self.overlap.report(), *_run_notes(self.run_id, "")[:1]]
         return display
 
 

@@ -19,6 +19,7 @@ from typing import Any
 
 import pandas as pd
 
+from .._errors import InputError
 from .._render import Display, Rendered
 from ._cache import StageCache, Stages, default_cache_dir, source_digest
 from ._compare import Comparison, compare_results
@@ -157,7 +158,7 @@ def _recorded_run(tracking, key: str) -> tuple[str, dict] | None:
 
     try:
         runs = run_table(experiment=tracking.experiment, tracking_uri=tracking.tracking_uri)
-    except Exception:  # no such experiment yet
+    except InputError:  # no such experiment yet
         return None
     if runs.empty or "tags.oligomet.study_key" not in runs:
         return None
@@ -247,7 +248,7 @@ def run_pipeline(
     cache_dir : path or None
         The stage cache (default ``OLIGOMET_CACHE``, else ``.oligomet-cache``).
     use_cache : bool, default=True
-        False computes every stage and keeps nothing.
+        False computes every stage, keeps nothing and records a new run.
     force : bool, default=False
         Recompute every stage (refreshing the cache) and record a new run even when an
         identical one exists.
@@ -269,7 +270,8 @@ def run_pipeline(
     if not track:
         return result
     tracking = pipeline.points[0].config.tracking
-    recorded = None if force else _recorded_run(tracking, key)
+    # Without the cache the stages have no keys, so nothing proves an earlier run is the same.
+    recorded = None if force or cache is None else _recorded_run(tracking, key)
     if recorded is not None:
         run_id, sweep = recorded
         run_ids = {p["name"]: p["run_id"] for p in sweep["points"]}
