@@ -33,7 +33,7 @@ def figures(result):
             for name, value in frequency.head(15).items()
         ),
     ]
-    (HERE / "selection.md").write_text("\\n".join(lines) + "\\n")
+    (HERE / "selection.md").write_text("\n".join(lines) + "\n")
     return {**result.comparison.figures(), **recipe.cv.figures(recipe.title)}
 
 

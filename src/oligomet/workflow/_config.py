@@ -57,7 +57,7 @@ def option(default: Any = None, description: str = "", *, cli: str | None = None
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="forbid", defer_build=True)
 
 
 class ViewConfig(_Strict):
