@@ -13,6 +13,21 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO_ROOT.parent / "shared" / "data"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _folds_in_process():
+    """pytest-xdist already runs the tests in one process per core: folds stay in-process
+    (tests/evaluation/test_speed_paths.py checks that more workers change nothing)."""
+    import os
+
+    before = os.environ.get("OLIGOMET_N_JOBS")
+    os.environ["OLIGOMET_N_JOBS"] = "1"
+    yield
+    if before is None:
+        os.environ.pop("OLIGOMET_N_JOBS", None)
+    else:
+        os.environ["OLIGOMET_N_JOBS"] = before
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The read-only folder of real public cohorts; tests that need it skip without it."""

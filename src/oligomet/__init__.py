@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ._errors import InputError
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 _SUBPACKAGES = ("datasets", "evaluation", "io", "labels", "models", "pp", "tracking")
 

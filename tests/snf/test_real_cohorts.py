@@ -1,4 +1,9 @@
-"""SNF subtypes on TCGA ACC and GBM, pinned against a textbook SNF written here, independently."""
+"""SNF subtypes on TCGA ACC and GBM, pinned against a textbook SNF written here, independently.
+
+The textbook SNF uses squared euclidean distances and scikit-learn's spectral clustering
+(``assign_labels="discretize"``), so these tests fit oligomet with those settings (no preset);
+the presets are pinned against the peers' own results in ``test_peers.py``.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +20,11 @@ from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
 from oligomet.io import assemble, read_clinical, read_expression
 from oligomet.pp import log_transform
 from oligomet.snf import SNF
+
+#: The settings the textbook SNF below implements.
+TEXTBOOK = {"preset": None, "metric": "sqeuclidean", "assign": "discretize", "eigengap": "weighted"}
+TEXTBOOK_CLI = ["--preset", "none", "--metric", "sqeuclidean", "--assign", "discretize"]
+TEXTBOOK_CLI += ["--eigengap", "weighted"]
 
 pytestmark = pytest.mark.realdata
 
@@ -84,7 +94,7 @@ def acc(shared_data):
 def test_acc_subtypes_against_published_coc(acc, oligomet, shared_data):
     views, mdata = acc
     reference = textbook_snf(views)
-    model = SNF(random_state=0).fit(views)
+    model = SNF(random_state=0, **TEXTBOOK).fit(views)
     np.testing.assert_allclose(model.fused_network_, reference, atol=1e-12)
     coc = mdata.obs["COC"].astype(object)
     known = coc.notna().to_numpy()
@@ -105,6 +115,7 @@ def test_acc_subtypes_against_published_coc(acc, oligomet, shared_data):
         folder / "miniACC_colData_full.csv",
         "--compare",
         "COC",
+        *TEXTBOOK_CLI,
         "--no-log-model",
         "--json",
     )
@@ -124,7 +135,7 @@ def gbm(shared_data):
 def test_gbm_logrank_p_for_each_k(gbm, n_clusters):
     views, mdata = gbm
     reference = textbook_snf(views)
-    model = SNF(n_clusters=n_clusters, random_state=0).fit(views)
+    model = SNF(n_clusters=n_clusters, random_state=0, **TEXTBOOK).fit(views)
     np.testing.assert_allclose(model.fused_network_, reference, atol=1e-12)
     expected_labels = _labels(reference, n_clusters)
     assert adjusted_rand_score(expected_labels, model.labels_) == 1.0

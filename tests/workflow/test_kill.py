@@ -17,7 +17,8 @@ STUDY = """
 pipeline: killed-study
 workflow: train
 stages:
-  cv: {n_splits: 3, n_repeats: 2, n_permutations: 3, n_bootstrap: 200}
+  # Enough permutations that cross-validation outlasts the second before the kill.
+  cv: {n_splits: 3, n_repeats: 2, n_permutations: 40, n_bootstrap: 200}
 sweep:
   grid:
     model.name: [logistic_enet, shrunken_centroid]

@@ -26,6 +26,7 @@ from ._metrics import (
     with_intervals,
     youden_threshold,
 )
+from ._steps import SharedPrefix, apply_head, rows, split_head
 
 __all__ = [
     "BinaryTask",
@@ -323,33 +324,58 @@ def _check_threshold(threshold: str | float) -> str | float:
     return threshold
 
 
-def _search(estimator, X, y, candidates, inner) -> tuple[dict, float, np.ndarray | None, list]:
-    """Each candidate scored by its mean inner-fold AUC; the best (first on ties) kept."""
-    rows = []
-    best, best_score, best_proba, failure = candidates[0], np.nan, None, None
+def _inner_fits(estimator, X, y, candidates, inner):
+    """For each candidate, the inner folds' test probabilities, or the error that stopped it.
+
+    The steps before the classifier are fitted once per inner fold when no candidate changes
+    them (:class:`SharedPrefix`): the same fits as refitting the whole pipeline per candidate.
+    """
+    shared = SharedPrefix.of(estimator, candidates)
+    folds = []
+    for train, test in inner:
+        if shared is None:
+            folds.append((rows(X, train), rows(X, test), train, test))
+        else:
+            folds.append((*shared.fold(rows(X, train), y[train], rows(X, test)), train, test))
     for params in candidates:
         proba = np.full(y.size, np.nan)
-        scores = []
         try:
-            for train, test in inner:
-                model = clone(estimator).set_params(**params).fit(X.iloc[train], y[train])
-                proba[test] = model.predict_proba(X.iloc[test])[:, 1]
-                if np.unique(y[test]).size == 2:
-                    scores.append(float(_auc_by_rank(y[test], proba[test])))
+            for fold, (X_train, X_test, train, test) in enumerate(folds):
+                if shared is None:
+                    model = clone(estimator).set_params(**params)
+                else:
+                    model = shared.classifier(params, fold)
+                proba[test] = model.fit(X_train, y[train]).predict_proba(X_test)[:, 1]
         except ValueError as error:
+            yield params, error
+            continue
+        yield params, proba
+
+
+def _search(estimator, X, y, candidates, inner) -> tuple[dict, float, np.ndarray | None, list]:
+    """Each candidate scored by its mean inner-fold AUC; the best (first on ties) kept."""
+    rows_, failure = [], None
+    best, best_score, best_proba = candidates[0], np.nan, None
+    for params, proba in _inner_fits(estimator, X, y, candidates, inner):
+        if isinstance(proba, ValueError):
             # Like GridSearchCV's error_score=nan: a candidate impossible on these samples
             # (e.g. more neighbours than inner training samples) is skipped, and said so.
-            logger.info("search candidate %s failed in the inner folds: %s", params, error)
-            failure = error
-            rows.append({"params": params_text(params), "inner_roc_auc": np.nan})
+            logger.info("search candidate %s failed in the inner folds: %s", params, proba)
+            failure = proba
+            rows_.append({"params": params_text(params), "inner_roc_auc": np.nan})
             continue
+        scores = [
+            float(_auc_by_rank(y[test], proba[test]))
+            for _, test in inner
+            if np.unique(y[test]).size == 2
+        ]
         score = float(np.mean(scores)) if scores else np.nan
-        rows.append({"params": params_text(params), "inner_roc_auc": score})
+        rows_.append({"params": params_text(params), "inner_roc_auc": score})
         if best_proba is None or not np.isfinite(best_score) or score > best_score:
             best, best_score, best_proba = params, score, proba
     if best_proba is None:
         raise failure  # every candidate failed: report the error itself
-    return best, best_score, best_proba, rows
+    return best, best_score, best_proba, rows_
 
 
 def fit_tuned(
@@ -399,7 +425,7 @@ def fit_tuned(
     candidates = list(ParameterGrid(param_grid)) if param_grid else [{}]
     threshold = _check_threshold(threshold)
     needs_inner = len(candidates) > 1 or threshold == "youden"
-    rows, best, best_score, best_proba = [], candidates[0], np.nan, None
+    search, best, best_score, best_proba = [], candidates[0], np.nan, None
     if needs_inner:
         smallest = int(np.bincount(y, minlength=2).min())
         n_inner = min(n_inner_splits, smallest)
@@ -412,7 +438,10 @@ def fit_tuned(
         if groups is not None and len(np.unique(groups)) < n_inner:
             raise InputError(f"fewer patients ({len(np.unique(groups))}) than inner folds")
         inner = _splits(y, n_inner, seed, groups)
-        best, best_score, best_proba, rows = _search(estimator, X, y, candidates, inner)
+        # The per-sample head (if any) once for all inner folds; the final fit keeps it.
+        head, tail = split_head(estimator, param_grid)
+        values = apply_head(head, X)[0] if head is not None else X
+        best, best_score, best_proba, search = _search(tail, values, y, candidates, inner)
     cut = youden_threshold(y, best_proba) if threshold == "youden" else threshold
     model = clone(estimator).set_params(**best).fit(X, y)
     return TunedFit(
@@ -420,7 +449,7 @@ def fit_tuned(
         params=dict(best),
         threshold=float(cut),
         inner_score=best_score,
-        search=pd.DataFrame(rows, columns=["params", "inner_roc_auc"]),
+        search=pd.DataFrame(search, columns=["params", "inner_roc_auc"]),
     )
 
 
@@ -446,6 +475,8 @@ class BinaryTask:
 
     score = "roc_auc"
     null_columns = ("roc_auc", "pr_auc", "balanced_accuracy")
+    #: The engine hands the folds an array and the column names (no DataFrame per fit).
+    takes_arrays = True
 
     def __init__(self, y, *, groups=None, class_names=("negative", "positive"), threshold="youden"):
         self.y = np.asarray(y).astype(int)
@@ -488,13 +519,13 @@ class BinaryTask:
             self.y[index], groups=groups, class_names=self.class_names, threshold=self.threshold
         )
 
-    def fit_fold(self, estimator, X, train, test, *, seed, options, record) -> FoldOutput:
+    def fit_fold(self, estimator, X, train, test, *, seed, options, record, columns) -> FoldOutput:
         from ..models import selected_features
 
         tuned = self._subset(train).fit_tuned(
-            estimator, X.iloc[train], random_state=seed, **options
+            estimator, rows(X, train), random_state=seed, **options
         )
-        proba = tuned.model.predict_proba(X.iloc[test])[:, 1]
+        proba = tuned.model.predict_proba(rows(X, test))[:, 1]
         pred = (proba >= tuned.threshold).astype(int)
         row = {
             **binary_metrics(self.y[test], proba, pred),
@@ -504,7 +535,7 @@ class BinaryTask:
             "n_train": int(train.size),
             "n_test": int(test.size),
         }
-        used = selected_features(tuned.model, X.columns) if record else None
+        used = selected_features(tuned.model, columns) if record else None
         return FoldOutput(proba, pred, row, used)
 
     def summarise(self, scores, calls, fold_scores, *, n_bootstrap, confidence, rng) -> dict:
@@ -612,7 +643,8 @@ def cross_validate(
     class_names : (str, str), default=("negative", "positive")
         Names of class 0 and 1, for reports and plots.
     n_jobs : int or None, default=None
-        Outer folds fitted in parallel (joblib).
+        Outer folds fitted in parallel processes; None: ``OLIGOMET_N_JOBS`` or every core.
+        Results do not depend on it.
     random_state : int, RandomState or None, default=None
         Seeds the splits, the permutations and the bootstrap: one value fixes every number.
 

@@ -21,8 +21,31 @@ from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
 
 from .._errors import InputError
+from ._steps import apply_head, check_candidates, fit_quietly, split_head
 
-__all__ = ["FoldOutput", "Task", "TunedFit", "nested_cross_validate"]
+__all__ = ["FoldOutput", "Task", "TunedFit", "default_n_jobs", "nested_cross_validate"]
+
+
+def default_n_jobs(n_jobs: int | None = None) -> int:
+    """Worker processes for the folds: ``n_jobs`` if given, else the ``OLIGOMET_N_JOBS``
+    environment variable, else every core this process may use. Results never depend on it."""
+    import os
+
+    if n_jobs is None:
+        from_env = os.environ.get("OLIGOMET_N_JOBS", "").strip()
+        if from_env:
+            try:
+                n_jobs = int(from_env)
+            except ValueError:
+                raise InputError(
+                    f"OLIGOMET_N_JOBS must be a whole number of processes, got {from_env!r}"
+                ) from None
+        else:
+            affinity = getattr(os, "sched_getaffinity", None)
+            n_jobs = len(affinity(0)) if affinity else (os.cpu_count() or 1)
+    if n_jobs == 0 or n_jobs < -1:
+        raise InputError(f"n_jobs must be a positive number of processes (or -1), got {n_jobs}")
+    return int(n_jobs)
 
 
 @dataclass
@@ -89,7 +112,10 @@ class Task(Protocol):
 
     def splits(self, n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]: ...
 
-    def fit_fold(self, estimator, X, train, test, *, seed: int, options, record) -> FoldOutput: ...
+    def fit_fold(self, estimator, X, train, test, *, seed: int, options, record) -> FoldOutput:
+        """Tune and fit on ``train``, predict ``test``. ``X`` is a DataFrame, or, for a task
+        with ``takes_arrays = True``, an array with the names in a ``columns`` keyword."""
+        ...
 
     def summarise(self, scores, calls, fold_scores, *, n_bootstrap, confidence, rng) -> dict: ...
 
@@ -120,14 +146,30 @@ def params_text(params: dict[str, Any]) -> str:
     return json.dumps(params, sort_keys=True, default=str)
 
 
-def _out_of_fold(estimator, X, task, *, seeds, n_splits, options, parallel, record) -> OutOfFold:
+def _out_of_fold(
+    estimator, X, task, *, seeds, n_splits, options, parallel, record, columns, finite
+) -> OutOfFold:
     jobs = []
     for repeat, seed in enumerate(seeds):
         inner_seeds = check_random_state(seed).randint(0, 2**31 - 1, size=n_splits)
         for fold, (train, test) in enumerate(task.splits(n_splits, seed)):
             jobs.append((repeat, fold, train, test, int(inner_seeds[fold])))
+    fit = delayed(fit_quietly)
+    # Tasks that take arrays get the column names beside them; others get a DataFrame.
+    named = {"columns": columns} if getattr(task, "takes_arrays", False) else {}
     outputs = parallel(
-        delayed(task.fit_fold)(estimator, X, tr, te, seed=s, options=options, record=record)
+        fit(
+            task.fit_fold,
+            estimator,
+            X,
+            tr,
+            te,
+            seed=s,
+            options=options,
+            record=record,
+            finite=finite,
+            **named,
+        )
         for _, _, tr, te, s in jobs
     )
     shape = (len(seeds), task.n_samples)
@@ -153,6 +195,22 @@ def _permutation_summary(score: str, observed: float, null: np.ndarray) -> dict[
         # (b + 1) / (m + 1): never zero, and never below 1 / (m + 1).
         "permutation_p": float((np.sum(null >= observed) + 1) / (null.size + 1)),
     }
+
+
+def _for_the_folds(estimator, X: pd.DataFrame, task, param_grid):
+    """What the folds fit and on what: the estimator without its per-sample head, the cohort
+    with the head applied once (columns matched by name, log transforms, a marker's columns),
+    the names of its columns, and whether it is finite (checked here once, not per fit)."""
+    fold_columns = X.columns
+    head, estimator_in_folds = split_head(estimator, param_grid)
+    if head is not None:
+        index = X.index
+        X, fold_columns = apply_head(head, X)
+        if not getattr(task, "takes_arrays", False):
+            X = pd.DataFrame(X, index=index, columns=fold_columns)
+    check_candidates(estimator_in_folds, param_grid)
+    values = X.to_numpy() if isinstance(X, pd.DataFrame) else X
+    return estimator_in_folds, X, fold_columns, bool(np.isfinite(values).all())
 
 
 def nested_cross_validate(
@@ -201,7 +259,8 @@ def nested_cross_validate(
     n_bootstrap : int, default=1000
     confidence : float, default=0.95
     n_jobs : int or None, default=None
-        Outer folds fitted in parallel (joblib); results do not depend on it.
+        Outer folds fitted in parallel worker processes (joblib); None: ``OLIGOMET_N_JOBS`` or
+        every core (:func:`default_n_jobs`). Results do not depend on it.
     random_state : int, RandomState or None, default=None
         Seeds the splits, the inner folds, the permutations and the bootstrap.
 
@@ -212,17 +271,21 @@ def nested_cross_validate(
     """
     X, task = task.align(X)
     task.check(n_splits)
+    columns = X.columns
+    estimator_in_folds, X, fold_columns, finite = _for_the_folds(estimator, X, task, param_grid)
     if not 0 < confidence < 1:
         raise InputError(f"confidence must lie strictly between 0 and 1, got {confidence}")
     rng = check_random_state(random_state)
     seeds = rng.randint(0, 2**31 - 1, size=n_repeats).tolist()
     evaluate = dict(
+        columns=fold_columns,
+        finite=finite,
         seeds=seeds,
         n_splits=n_splits,
         options={"param_grid": param_grid, "n_inner_splits": n_inner_splits},
-        parallel=Parallel(n_jobs=n_jobs),
+        parallel=Parallel(n_jobs=default_n_jobs(n_jobs)),
     )
-    real = _out_of_fold(estimator, X, task, record=True, **evaluate)
+    real = _out_of_fold(estimator_in_folds, X, task, record=True, **evaluate)
     metrics = task.summarise(
         real.scores,
         real.calls,
@@ -236,7 +299,7 @@ def nested_cross_validate(
         null_task = task.permuted(rng)
         # The same shuffle seeds as the real evaluation; the folds still differ a little because
         # stratification follows the permuted outcome.
-        null = _out_of_fold(estimator, X, null_task, record=False, **evaluate)
+        null = _out_of_fold(estimator_in_folds, X, null_task, record=False, **evaluate)
         null_rows.append(
             {"permutation": permutation, **null_task.null_scores(null.scores, null.calls)}
         )
@@ -264,6 +327,6 @@ def nested_cross_validate(
         calls=real.calls,
         folds=real.folds,
         used=real.used,
-        columns=X.columns,
+        columns=columns,
         params=params,
     )

@@ -17,6 +17,7 @@ from .._errors import InputError
 from .._render import Display, Rendered, interval_text
 from ._cv import _splits, as_float_frame, selection_frequency, selection_table
 from ._engine import FoldOutput, TunedFit, nested_cross_validate, params_text
+from ._steps import rows
 
 __all__ = [
     "SurvivalCVResult",
@@ -324,10 +325,10 @@ def _bootstrap_weights(event, groups, n_bootstrap: int, rng) -> np.ndarray:
 
 def _used_features(model, columns: pd.Index) -> list[str] | None:
     """Input features the fitted model uses, where it says (oligomet pipelines, sparse Cox)."""
-    if hasattr(model, "steps") and hasattr(model, "feature_names_in_"):
+    if hasattr(model, "steps"):
         from ..models import selected_features
 
-        return selected_features(model)
+        return selected_features(model, columns)
     coef = getattr(model, "coef_", None)
     if coef is not None and np.ndim(coef) == 1 and len(coef) == len(columns):
         return [str(c) for c in columns[np.asarray(coef) != 0]]
@@ -424,6 +425,8 @@ class SurvivalTask:
 
     score = "c_index"
     null_columns = ("c_index",)
+    #: The engine hands the folds an array and the column names (no DataFrame per fit).
+    takes_arrays = True
 
     def __init__(self, event, time, *, groups=None, event_name: str = "event"):
         self.event = np.asarray(event).astype(bool)
@@ -484,12 +487,12 @@ class SurvivalTask:
         threshold = float(np.median(model.predict(X)))
         return TunedFit(model=model, params=params, threshold=threshold, inner_score=inner)
 
-    def fit_fold(self, estimator, X, train, test, *, seed, options, record) -> FoldOutput:
+    def fit_fold(self, estimator, X, train, test, *, seed, options, record, columns) -> FoldOutput:
         # The fold's seed drives its inner folds directly.
-        model, params, inner = self._search(estimator, X.iloc[train], train, seed=seed, **options)
+        model, params, inner = self._search(estimator, rows(X, train), train, seed=seed, **options)
         # The risk-group cut-off is learned from the training samples only.
-        threshold = float(np.median(model.predict(X.iloc[train])))
-        risk = np.asarray(model.predict(X.iloc[test]), dtype=np.float64)
+        threshold = float(np.median(model.predict(rows(X, train))))
+        risk = np.asarray(model.predict(rows(X, test)), dtype=np.float64)
         row = {
             "c_index": _harrell_c(self.time[test], self.event[test], risk),
             "inner_c_index": inner,
@@ -499,7 +502,7 @@ class SurvivalTask:
             "n_test": int(test.size),
             "n_events_test": int(self.event[test].sum()),
         }
-        used = _used_features(model, X.columns) if record else None
+        used = _used_features(model, columns) if record else None
         return FoldOutput(risk, (risk > threshold).astype(int), row, used)
 
     def summarise(self, scores, calls, fold_scores, *, n_bootstrap, confidence, rng) -> dict:
@@ -606,7 +609,8 @@ def cross_validate_survival(
         Patient of each sample when a patient has several samples; folds, permutations and the
         bootstrap then keep a patient's samples together.
     n_jobs : int or None, default=None
-        Outer folds fitted in parallel (joblib).
+        Outer folds fitted in parallel processes; None: ``OLIGOMET_N_JOBS`` or every core.
+        Results do not depend on it.
     random_state : int, RandomState or None, default=None
         Seeds the splits, the permutations and the bootstrap: one value fixes every number.
 

@@ -10,6 +10,7 @@ from ._cox import (
     make_cox_model,
 )
 from ._data import RiskModel, TrainedClassifier, ViewBlock, as_frame, combine_views
+from ._enet import ElasticNetLogistic
 from ._factory import (
     MODELS,
     RECIPE_LABELS,
@@ -31,6 +32,7 @@ __all__ = [
     "BalancedXGBClassifier",
     "ColumnPicker",
     "ColumnSelector",
+    "ElasticNetLogistic",
     "FeatureAligner",
     "ModelSpec",
     "PenalisedCox",

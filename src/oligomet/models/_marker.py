@@ -25,6 +25,10 @@ class ColumnPicker(TransformerMixin, BaseEstimator):
         The column's name, recorded for reports (``get_feature_names_out``); not used to select.
     """
 
+    #: Learns nothing from the samples: a nested cross-validation applies it once to the whole
+    #: cohort (see :mod:`oligomet.evaluation`).
+    _per_sample = True
+
     def __init__(self, index: int = 0, name: str | None = None) -> None:
         self.index = index
         self.name = name
@@ -55,6 +59,10 @@ class ColumnSelector(TransformerMixin, BaseEstimator):
     names : sequence of str or None, default=None
         The columns' names, recorded for reports (``get_feature_names_out``).
     """
+
+    #: Learns nothing from the samples: a nested cross-validation applies it once to the whole
+    #: cohort (see :mod:`oligomet.evaluation`).
+    _per_sample = True
 
     def __init__(self, indices=(), names=None) -> None:
         self.indices = indices

@@ -55,6 +55,10 @@ class FeatureAligner(TransformerMixin, BaseEstimator):
     them. Given an array, it must have the training columns in training order.
     """
 
+    #: Learns nothing from the samples: a nested cross-validation applies it once to the whole
+    #: cohort (see :mod:`oligomet.evaluation`).
+    _per_sample = True
+
     def __init__(self, allow_extra: bool = True) -> None:
         self.allow_extra = allow_extra
 
@@ -122,6 +126,10 @@ class ViewLogTransform(TransformerMixin, BaseEstimator):
     samples: the step is safe outside cross-validation, and it sits in the pipeline so that a saved
     model accepts the same raw values it was trained from.
     """
+
+    #: Learns nothing from the samples: a nested cross-validation applies it once to the whole
+    #: cohort (see :mod:`oligomet.evaluation`).
+    _per_sample = True
 
     def __init__(self, views=None, pseudocount: float = 1.0) -> None:
         self.views = views

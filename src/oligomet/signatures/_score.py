@@ -137,7 +137,7 @@ class SignatureScore(ClassifierMixin, BaseEstimator):
         -------
         self
         """
-        X, y = validate_data(self, X, y, dtype=np.float64)
+        X, y = validate_data(self, X, y, dtype=np.float64, order="C")
         self.classes_, y_index = binary_classes(y, "SignatureScore")
         if not (np.isscalar(self.C) and np.isfinite(self.C) and self.C > 0):
             raise ValueError(f"C must be a positive number, got {self.C!r}")
@@ -195,7 +195,9 @@ class SignatureScore(ClassifierMixin, BaseEstimator):
         ndarray of shape (n_samples,)
         """
         check_is_fitted(self, "slope_")
-        X = validate_data(self, X, reset=False, dtype=np.float64)
+        # C order whatever the input's: the weighted sum then adds in one order, so a score
+        # does not depend on how the caller's array was sliced.
+        X = validate_data(self, X, reset=False, dtype=np.float64, order="C")
         return _weighted_z(X, self.mean_, self.scale_, self.weights_)
 
     def decision_function(self, X) -> np.ndarray:

@@ -1,8 +1,14 @@
 """Similarity network fusion (Wang et al. 2014): affinities, fusion, subtypes, new patients."""
 
-from ._cluster import ClusterEstimate, estimate_n_clusters, spectral_labels
+from ._cluster import (
+    ClusterEstimate,
+    SpectralEmbedding,
+    estimate_n_clusters,
+    spectral_embedding,
+    spectral_labels,
+)
 from ._core import VARIANTS, affinity_matrix, dominant_set, fuse, pairwise_distances, standardize
-from ._estimator import SNF, MultiViewSNF, SubtypeModel, add_subtypes
+from ._estimator import PRESETS, SNF, MultiViewSNF, SubtypeModel, add_subtypes
 from ._plots import plot_eigengap, plot_fused_network
 from ._subtypes import (
     ContingencyTest,
@@ -13,11 +19,13 @@ from ._subtypes import (
 )
 
 __all__ = [
+    "PRESETS",
     "SNF",
     "VARIANTS",
     "ClusterEstimate",
     "ContingencyTest",
     "MultiViewSNF",
+    "SpectralEmbedding",
     "SubtypeModel",
     "SurvivalComparison",
     "add_subtypes",
@@ -29,6 +37,7 @@ __all__ = [
     "pairwise_distances",
     "plot_eigengap",
     "plot_fused_network",
+    "spectral_embedding",
     "spectral_labels",
     "standardize",
     "subtype_association",

@@ -50,24 +50,33 @@ VARIANTS = ("snftool", "snfpy")
 _EPS = np.finfo(np.float64).eps
 
 
-def standardize(X: np.ndarray, *, name: str = "view") -> np.ndarray:
+def standardize(X: np.ndarray, *, name: str = "view", constant: str = "raise") -> np.ndarray:
     """Each feature to mean 0 and standard deviation 1 (n - 1 denominator; SNFtool's
     ``standardNormalization``). NaN rows (missing samples) are ignored and kept as NaN.
+
+    ``constant="zero"`` sets a constant feature to 0, as SNFtool (sd taken as 1) and snfpy
+    (z-score NaN replaced by 0) do; the default refuses it.
 
     Raises
     ------
     InputError
-        For a constant feature (its standard deviation is 0).
+        For a constant feature (its standard deviation is 0), unless ``constant="zero"``.
     """
     X = np.asarray(X, dtype=np.float64)
     present = ~np.isnan(X).all(axis=1)
     values = X[present]
     sd = values.std(axis=0, ddof=1)
-    constant = np.flatnonzero(~(sd > 0))
-    if constant.size:
+    flat = np.flatnonzero(~(sd > 0))
+    if flat.size and constant == "zero":
+        sd = np.where(sd > 0, sd, 1.0)
+        out = np.full_like(X, np.nan)
+        out[present] = (values - values.mean(axis=0)) / sd
+        out[np.ix_(present, flat)] = 0.0
+        return out
+    if flat.size:
         raise InputError(
-            f"{name}: feature {int(constant[0])} is constant over the samples "
-            f"({constant.size} constant features in all); remove constant features before SNF"
+            f"{name}: feature {int(flat[0])} is constant over the samples "
+            f"({flat.size} constant features in all); remove constant features before SNF"
         )
     out = np.full_like(X, np.nan)
     out[present] = (values - values.mean(axis=0)) / sd

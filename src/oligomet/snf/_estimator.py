@@ -14,10 +14,33 @@ from sklearn.utils.validation import check_is_fitted
 
 from .._errors import InputError
 from .._registry import saved_model_kind
-from ._cluster import estimate_n_clusters, spectral_labels
-from ._core import _EPS, VARIANTS, _affinity_inplace, fuse, pairwise_distances, standardize
+from ._cluster import ASSIGN, EIGENGAPS, estimate_n_clusters, spectral_embedding, spectral_labels
+from ._core import (
+    _EPS,
+    VARIANTS,
+    _affinity_inplace,
+    _fuse_inplace,
+    pairwise_distances,
+    standardize,
+)
 
-__all__ = ["SNF", "MultiViewSNF", "SubtypeModel", "add_subtypes"]
+__all__ = ["PRESETS", "SNF", "MultiViewSNF", "SubtypeModel", "add_subtypes"]
+
+#: Each peer's whole pipeline: constant features, distance, fusion rule, eigengap and
+#: clustering. ``None`` (no preset) takes SNFtool's values for whatever is not given and refuses
+#: constant features.
+PRESETS: dict[str | None, dict[str, str]] = {
+    # SNFtool 2.3.1 as its documentation runs it: standardNormalization, dist2(x, x)^(1/2),
+    # affinityMatrix, SNF, estimateNumberOfClustersGivenGraph, spectralClustering.
+    "snftool": {"metric": "euclidean", "variant": "snftool", "eigengap": "plain",
+                "assign": "snftool", "constant": "zero"},
+    # snfpy 0.2.2 as its README runs it: make_affinity (z-scores, squared euclidean), snf,
+    # get_n_clusters, sklearn.cluster.spectral_clustering (k-means).
+    "snfpy": {"metric": "sqeuclidean", "variant": "snfpy", "eigengap": "weighted",
+              "assign": "kmeans", "constant": "zero"},
+    None: {"metric": "euclidean", "variant": "snftool", "eigengap": "plain",
+           "assign": "snftool", "constant": "raise"},
+}  # fmt: skip
 
 logger = logging.getLogger(__name__)
 
@@ -105,16 +128,30 @@ class SNF(ClusterMixin, BaseEstimator):
         Diffusion iterations ("t").
     n_clusters : int or "auto", default="auto"
         Number of subtypes; ``"auto"`` takes the best weighted eigengap among ``cluster_range``.
-    metric : {"sqeuclidean", "euclidean"}, default="sqeuclidean"
+    metric : {"sqeuclidean", "euclidean"} or None, default=None
         Distance between standardised samples.
-    variant : {"snftool", "snfpy"}, default="snftool"
+    variant : {"snftool", "snfpy"} or None, default=None
         Fusion update rule (see :mod:`oligomet.snf`).
     standardize : bool, default=True
         Scale every feature to mean 0, sd 1 first (SNFtool's ``standardNormalization``).
     cluster_range : tuple of int, default=(2, 5)
         Smallest and largest number of clusters considered by ``"auto"`` (inclusive).
+    eigengap : {"plain", "weighted"} or None, default=None
+        The eigengap that ``"auto"`` maximises (:func:`~oligomet.snf.estimate_n_clusters`).
+    assign : {"snftool", "discretize", "kmeans"} or None, default=None
+        How the spectral embedding becomes subtypes (:func:`~oligomet.snf.spectral_labels`).
+    preset : {"snftool", "snfpy"} or None, default="snftool"
+        A peer's whole pipeline (:data:`PRESETS`), reproduced to its labels: its treatment of
+        constant features (set to 0), ``metric``, ``variant``, ``eigengap`` and ``assign``.
+        ``"snftool"`` (default): SNFtool 2.3.1, the method's authors' package, as its
+        documentation runs it (euclidean distances, its fusion rule and plain eigengap, its own
+        deterministic spectral clustering). ``"snfpy"``: snfpy 0.2.2 with scikit-learn's
+        spectral clustering (squared euclidean distances, the 2014 MATLAB fusion rule, the
+        weighted eigengap, k-means seeded by ``random_state``). Settings given with a preset must
+        agree with it; ``preset=None`` combines them freely (unset ones take SNFtool's values)
+        and refuses constant features.
     random_state : int, RandomState or None, default=None
-        Seed of the spectral clustering's discretisation.
+        Seed of the spectral clustering (``"discretize"``, ``"kmeans"``).
 
     Attributes
     ----------
@@ -157,10 +194,13 @@ class SNF(ClusterMixin, BaseEstimator):
         mu: float = 0.5,
         n_iter: int = 20,
         n_clusters: int | str = "auto",
-        metric: str = "sqeuclidean",
-        variant: str = "snftool",
+        metric: str | None = None,
+        variant: str | None = None,
         standardize: bool = True,
         cluster_range: tuple[int, int] = (2, 5),
+        eigengap: str | None = None,
+        assign: str | None = None,
+        preset: str | None = "snftool",
         random_state=None,
     ) -> None:
         self.n_neighbors = n_neighbors
@@ -171,11 +211,39 @@ class SNF(ClusterMixin, BaseEstimator):
         self.variant = variant
         self.standardize = standardize
         self.cluster_range = cluster_range
+        self.eigengap = eigengap
+        self.assign = assign
+        self.preset = preset
         self.random_state = random_state
 
+    def _settings(self) -> dict[str, str]:
+        """metric, variant, eigengap, assign and constant-feature handling: the preset's, with
+        the values given (which must agree with a preset)."""
+        if self.preset not in PRESETS:
+            known = ", ".join(repr(p) for p in PRESETS if p)
+            raise InputError(f"preset must be one of {known} or None, got {self.preset!r}")
+        settings = dict(PRESETS[self.preset])
+        for name in ("metric", "variant", "eigengap", "assign"):
+            given = getattr(self, name)
+            if given is None:
+                continue
+            if self.preset is not None and given != settings[name]:
+                raise InputError(
+                    f"preset {self.preset!r} uses {name}={settings[name]!r}, not {given!r}; "
+                    f"leave {name} unset, or set preset=None to combine settings yourself"
+                )
+            settings[name] = given
+        if self.preset is not None and not self.standardize:
+            raise InputError(f"preset {self.preset!r} standardises the features; drop one")
+        if settings["variant"] not in VARIANTS:
+            raise InputError(f"variant must be one of {VARIANTS}, got {settings['variant']!r}")
+        if settings["eigengap"] not in EIGENGAPS:
+            raise InputError(f"eigengap must be one of {EIGENGAPS}, got {settings['eigengap']!r}")
+        if settings["assign"] not in ASSIGN:
+            raise InputError(f"assign must be one of {ASSIGN}, got {settings['assign']!r}")
+        return settings
+
     def _check_params(self, n_samples: int) -> None:
-        if self.variant not in VARIANTS:
-            raise InputError(f"variant must be one of {VARIANTS}, got {self.variant!r}")
         if (
             not isinstance(self.n_neighbors, int | np.integer)
             or not 0 < self.n_neighbors < n_samples
@@ -197,7 +265,9 @@ class SNF(ClusterMixin, BaseEstimator):
                     "ask for fewer clusters"
                 )
 
-    def _prepare(self, arrays: list[np.ndarray], names: list[str]) -> list[np.ndarray]:
+    def _prepare(
+        self, arrays: list[np.ndarray], names: list[str], constant: str = "raise"
+    ) -> list[np.ndarray]:
         if len(arrays) < 2:
             raise InputError(f"SNF fuses at least 2 views, got {len(arrays)}")
         n = arrays[0].shape[0]
@@ -221,7 +291,7 @@ class SNF(ClusterMixin, BaseEstimator):
         if common.sum() == 0:
             logger.warning("no sample is measured in every view; fusing over the views they have")
         return [
-            standardize(a, name=nm) if self.standardize else a
+            standardize(a, name=nm, constant=constant) if self.standardize else a
             for a, nm in zip(arrays, names, strict=True)
         ]
 
@@ -234,7 +304,7 @@ class SNF(ClusterMixin, BaseEstimator):
                 f"a view measures only {int(present.sum())} samples, not more than n_neighbors "
                 f"(K = {self.n_neighbors}); lower K"
             )
-        distances = pairwise_distances(view[present], metric=self.metric)
+        distances = pairwise_distances(view[present], metric=self.metric_)
         # In place: the distances become the affinities (one N x N matrix, not two).
         W, means = _affinity_inplace(
             distances, n_neighbors=self.n_neighbors, mu=self.mu, return_means=True
@@ -264,35 +334,75 @@ class SNF(ClusterMixin, BaseEstimator):
         """
         arrays, names, samples = _views_from(X)
         n = arrays[0].shape[0] if arrays else 0
+        settings = self._settings()
         self._check_params(n)
-        views = self._prepare(arrays, names)
+        self.metric_, self.variant_ = settings["metric"], settings["variant"]
+        self.eigengap_rule_, self.assign_ = settings["eigengap"], settings["assign"]
+        views = self._prepare(arrays, names, settings["constant"])
         affinities, means = zip(*(self._affinity(v) for v in views), strict=True)
-        self.fused_network_ = fuse(
-            list(affinities), n_neighbors=self.n_neighbors, n_iter=self.n_iter, variant=self.variant
+        # The affinities are this fit's own: fused in place, no copies (N = 20,000 with 2 views
+        # needs 2 x 3.2 GB instead of 4 x).
+        self.fused_network_ = _fuse_inplace(
+            [np.ascontiguousarray(W) for W in affinities],
+            n_neighbors=self.n_neighbors,
+            n_iter=self.n_iter,
+            variant=self.variant_,
         )
-        low, high = self.cluster_range
-        candidates = range(max(2, low), min(high, n - 1) + 1)
-        self.cluster_estimate_ = (
-            estimate_n_clusters(self.fused_network_, candidates) if len(candidates) >= 2 else None
-        )
-        self.eigengap_ = self.cluster_estimate_.eigengap if self.cluster_estimate_ else {}
-        if self.n_clusters == "auto":
-            if self.cluster_estimate_ is None:
-                raise InputError(f"too few samples ({n}) to choose a number of clusters")
-            self.n_clusters_ = self.cluster_estimate_.eigengap_best
-        else:
-            self.n_clusters_ = int(self.n_clusters)
-        seed = check_random_state(self.random_state).randint(0, 2**31 - 1)
-        self.labels_ = spectral_labels(self.fused_network_, self.n_clusters_, random_state=seed)
+        del affinities
+        self._cluster(n)
         self.view_names_ = names
         # What predict needs: training views (standardised) and their scales.
         self._train_views = views
         self._train_means = list(means)
         self._centers = [np.nanmean(a, axis=0) for a in arrays] if self.standardize else None
-        self._scales = [np.nanstd(a, axis=0, ddof=1) for a in arrays] if self.standardize else None
+        # A constant feature (kept only by a preset) was set to 0: scale 1 keeps new samples finite.
+        self._scales = (
+            [np.where(sd > 0, sd, 1.0) for sd in (np.nanstd(a, axis=0, ddof=1) for a in arrays)]
+            if self.standardize
+            else None
+        )
         if samples is not None:
             add_subtypes(X, self)
         return self
+
+    def _cluster(self, n: int) -> None:
+        """Number of subtypes and the subtypes, from one partial eigen-solve of the network."""
+        low, high = self.cluster_range
+        candidates = range(max(2, low), min(high, n - 1) + 1)
+        fixed = None if self.n_clusters == "auto" else int(self.n_clusters)
+        needed = max([*candidates, (fixed or 0) - 1]) + 1
+        # One partial eigen-solve of the (exactly symmetric) fused network serves the estimate
+        # and scikit-learn's clusterings. SNFtool's clustering solves another matrix (with the
+        # diagonal), so for it the estimate needs eigenvalues only: to ~1e-15 at tol 1e-8.
+        embedding = spectral_embedding(
+            self.fused_network_,
+            min(needed, n - 1),
+            tol=1e-8 if self.assign_ == "snftool" else 0.0,
+            symmetric=True,
+        )
+        self.cluster_estimate_ = (
+            estimate_n_clusters(
+                self.fused_network_, candidates, eigengap=self.eigengap_rule_, embedding=embedding
+            )
+            if len(candidates) >= 2
+            else None
+        )
+        self.eigengap_ = self.cluster_estimate_.eigengap if self.cluster_estimate_ else {}
+        if fixed is None:
+            if self.cluster_estimate_ is None:
+                raise InputError(f"too few samples ({n}) to choose a number of clusters")
+            self.n_clusters_ = self.cluster_estimate_.eigengap_best
+        else:
+            self.n_clusters_ = fixed
+        seed = check_random_state(self.random_state).randint(0, 2**31 - 1)
+        self.labels_ = spectral_labels(
+            self.fused_network_,
+            self.n_clusters_,
+            assign=self.assign_,
+            random_state=seed,
+            embedding=None if self.assign_ == "snftool" else embedding,
+            symmetric=True,
+        )
 
     def fit_predict(self, X, y=None, **kwargs):
         return self.fit(X).labels_
@@ -347,7 +457,7 @@ class SNF(ClusterMixin, BaseEstimator):
             np.einsum("ij,ij->i", new, new)[:, None] + squares[None, :] - 2.0 * new @ train.T
         )
         np.maximum(distances, 0.0, out=distances)
-        if self.metric == "euclidean":
+        if getattr(self, "metric_", self.metric) == "euclidean":
             np.sqrt(distances, out=distances)
         k = self.n_neighbors
         nearest = np.partition(distances, k - 1, axis=1)[:, :k]

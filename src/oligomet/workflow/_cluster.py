@@ -61,14 +61,15 @@ def fuse_subtypes(assembled: Assembled, snf: SNFSettings, *, seed: int, say) -> 
     methods = resolve_transforms(views, blocks, assembled.viewset.transforms)
     for name, method, start, stop in methods:
         say(f"view {name}: {stop - start} features, transform {method}")
-    settings = {**snf.model_dump(), "random_state": seed}
+    settings = {**snf.estimator_params(), "random_state": seed}
     fusion = MultiViewSNF(views=[(b.name, b.start, b.stop) for b in blocks], snf_params=settings)
     pipeline = Pipeline(
         [("align", FeatureAligner()), ("log", ViewLogTransform(views=methods)), ("snf", fusion)]
     )
+    rule = f"{snf.preset} preset" if snf.preset != "none" else f"{snf.variant or 'snftool'} rule"
     say(
         f"fusing {len(blocks)} views of {len(X)} samples (K={snf.n_neighbors}, "
-        f"mu={snf.mu}, t={snf.n_iter}, {snf.variant} rule)"
+        f"mu={snf.mu}, t={snf.n_iter}, {rule})"
     )
     pipeline.fit(X)
     model = SubtypeModel(pipeline, {"views": view_metadata(methods), "snf": settings})

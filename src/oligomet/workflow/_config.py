@@ -326,7 +326,10 @@ class TrainConfig(_Sectioned):
     cv: CVConfig = option(CVConfig, "Nested cross-validation.")
     seed: int = option(0, "Seed that fixes every result.", cli="--seed")
     n_jobs: int | None = option(
-        None, "Folds fitted in parallel (results do not depend on it).", cli="--n-jobs"
+        None,
+        "Folds fitted in parallel processes (default: OLIGOMET_N_JOBS, else every core); results "
+        "do not depend on it.",
+        cli="--n-jobs",
     )
     tracking: TrackingConfig = option(TrackingConfig, "Where the run is recorded.")
 
@@ -371,15 +374,40 @@ class SNFSettings(_Strict):
     n_clusters: int | Literal["auto"] = option(
         "auto", "Number of subtypes, or 'auto' (best eigengap).", cli="--n-clusters"
     )
-    metric: Literal["sqeuclidean", "euclidean"] = option(
-        "sqeuclidean", "Distance: sqeuclidean (default) or euclidean.", cli="--metric"
+    preset: Literal["snftool", "snfpy", "none"] = option(
+        "snftool",
+        "Whole pipeline of a peer, reproduced to its subtypes: snftool (default; SNFtool 2.3.1, "
+        "the authors' R package) or snfpy (snfpy 0.2.2 with scikit-learn's spectral "
+        "clustering); none to combine --metric, --variant, --eigengap and --assign yourself.",
+        cli="--preset",
     )
-    variant: Literal["snftool", "snfpy"] = option(
-        "snftool", "Fusion rule: snftool (default) or snfpy.", cli="--variant"
+    metric: Literal["sqeuclidean", "euclidean"] | None = option(
+        None, "Distance: euclidean or sqeuclidean (default: the preset's).", cli="--metric"
+    )
+    variant: Literal["snftool", "snfpy"] | None = option(
+        None, "Fusion rule: snftool or snfpy (default: the preset's).", cli="--variant"
+    )
+    eigengap: Literal["plain", "weighted"] | None = option(
+        None,
+        "Eigengap that 'auto' maximises: plain (SNFtool 2.3) or weighted (snfpy; default: the "
+        "preset's).",
+        cli="--eigengap",
+    )
+    assign: Literal["snftool", "discretize", "kmeans"] | None = option(
+        None,
+        "Spectral clustering: snftool (deterministic), discretize or kmeans (scikit-learn's, "
+        "seeded; default: the preset's).",
+        cli="--assign",
     )
     cluster_range: tuple[int, int] = option(
         (2, 5), "Smallest and largest number of subtypes considered by 'auto'."
     )
+
+    def estimator_params(self) -> dict[str, Any]:
+        """The parameters of :class:`oligomet.snf.SNF` ("none" is no preset)."""
+        params = self.model_dump()
+        params["preset"] = None if self.preset == "none" else self.preset
+        return params
 
 
 class CharacteriseConfig(_Strict):
