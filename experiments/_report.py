@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-MARKERS = re.compile(r"(<!-- results -->\n).*?(\n<!-- /results -->)", re.S)
+MARKERS = re.compile(r"(<!-- results -->\n).*?(<!-- /results -->)", re.S)
 
 
 def _ci(m: dict, name: str) -> str:
@@ -139,7 +139,15 @@ def _held(name: str, record: dict, new: dict) -> tuple[list[str], list[str]]:
             both_nan = isinstance(then, float) and math.isnan(then) and math.isnan(now)
             if not both_nan and abs(now - then) > tolerance:
                 failing.append(f"{name}: metrics.{key} moved {now - then:+.2g} ({why})")
-    return failing, [f"{name}: {d} ({why})" for d in found]
+    if not found:
+        return failing, []
+    held_now = ", ".join(
+        f"{key} {record['metrics'][key]:.4g} then, {new['metrics'][key]:.4g} today"
+        for key in held
+        if key != "*"
+    )
+    summary = f"{name}: {len(found)} numbers moved ({why})" + (f"; {held_now}" if held_now else "")
+    return failing, [summary]
 
 
 def check_reference(folder: Path, result) -> int:
@@ -188,7 +196,7 @@ def write_results(folder: Path, result) -> None:
     if readme.is_file():
         text = readme.read_text()
         if MARKERS.search(text):
-            readme.write_text(MARKERS.sub(lambda m: m.group(1) + table.rstrip() + m.group(2), text))
+            readme.write_text(_filled(text, table))
     points = {}
     for point in result.points:
         record = point.result.to_dict()
@@ -231,8 +239,18 @@ def run_experiment(folder: Path, pipeline: str, *, figures=None) -> int:
     return check_reference(folder, result)
 
 
+def _filled(text: str, table: str) -> str:
+    """A README with its results table between the ``<!-- results -->`` markers."""
+    return MARKERS.sub(lambda m: m.group(1) + table.rstrip() + "\n" + m.group(2), text)
+
+
 def update_main_readme() -> None:
-    """Fill the repository README's results tables from each experiment's ``results.md``."""
+    """Fill the repository README's results tables, and each experiment README's, from each
+    experiment's ``results.md``."""
+    for results in sorted((REPO / "experiments").glob("*/results.md")):
+        readme = results.with_name("README.md")
+        if readme.is_file() and MARKERS.search(readme.read_text()):
+            readme.write_text(_filled(readme.read_text(), results.read_text()))
     readme = REPO / "README.md"
     text = readme.read_text()
 

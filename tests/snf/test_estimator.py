@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 import pytest
+from sklearn.metrics import adjusted_rand_score
 from sklearn.metrics import normalized_mutual_info_score as nmi
 
 from oligomet import InputError
@@ -233,3 +234,31 @@ def test_fit_does_not_change_parameters_and_clones_refit_identically(two_views):
 
     again = clone(model).fit(two_views)
     np.testing.assert_array_equal(again.labels_, model.labels_)
+
+
+@pytest.mark.parametrize("preset", ["snftool", "snfpy"])
+def test_nothing_cubic_in_the_fit(monkeypatch, preset):
+    """The number of clusters and the clustering come from partial (Lanczos) eigen-solves:
+    no dense eigendecomposition and no shift-invert factorisation of the N x N network."""
+    import numpy.linalg
+    import scipy.linalg
+
+    from oligomet.snf import _cluster
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("a dense N x N eigendecomposition or factorisation was called")
+
+    for module, name in [
+        (scipy.linalg, "eigh"),
+        (scipy.linalg, "lu_factor"),
+        (numpy.linalg, "eig"),
+        (numpy.linalg, "eigh"),
+        (_cluster, "eigh"),
+    ]:
+        monkeypatch.setattr(module, name, refuse)
+    rng = np.random.default_rng(0)
+    groups = np.repeat([0, 1, 2], 200)
+    views = [rng.normal(size=(600, 20)) + 2 * groups[:, None] for _ in range(2)]
+    model = SNF(preset=preset, random_state=0).fit(views)
+    assert model.n_clusters_ == 3
+    assert adjusted_rand_score(groups, model.labels_) == 1.0

@@ -184,6 +184,31 @@ def test_gram_matrix_in_row_blocks_is_exactly_symmetric():
     np.testing.assert_allclose(gram, X @ X.T, rtol=0, atol=1e-12)
 
 
+@pytest.mark.parametrize("n", [1, 5, 37, 410])
+def test_symmetric_matvec_reads_the_upper_triangle_and_ignores_threads(n):
+    """The product the eigen-solves use: ``W @ x`` from the upper triangle alone (the lower one
+    is garbage here), the same bits with one thread or two."""
+    import numba
+
+    from oligomet.snf import _kernel
+
+    rng = np.random.default_rng(n)
+    upper = np.triu(rng.random((n, n)))
+    W = upper + np.triu(upper, 1).T
+    x = rng.normal(size=n)
+    garbage = W.copy()
+    garbage[np.tril_indices(n, -1)] = np.nan
+    y = _kernel.symmetric_matvec(garbage, x)
+    np.testing.assert_allclose(y, W @ x, rtol=1e-13, atol=1e-13)
+    threads = numba.get_num_threads()
+    try:
+        numba.set_num_threads(1)
+        single = _kernel.symmetric_matvec(garbage, x)
+    finally:
+        numba.set_num_threads(threads)
+    assert np.array_equal(single, y)
+
+
 def test_normalize_snftool_rows_sum_to_one_with_half_diagonal():
     X = np.random.default_rng(6).random((70, 70))
     expected = _dense_normalize(X)

@@ -32,6 +32,7 @@ from scipy.sparse.linalg import LinearOperator, eigsh
 from sklearn.utils import check_random_state
 
 from .._errors import InputError
+from ._core import _kernel
 
 __all__ = [
     "ASSIGN",
@@ -168,11 +169,13 @@ def spectral_embedding(
         values, vectors = eigh(M, subset_by_index=(n - n_components, n - 1))
     else:
         self_loops = diagonal * scale * scale
+        W = np.ascontiguousarray(W)
+        matvec = _kernel().symmetric_matvec  # reads the upper triangle only: half the traffic
 
         def product(x: np.ndarray) -> np.ndarray:
             x = np.asarray(x, dtype=np.float64)
             if x.ndim == 1:
-                return scale * (W @ (scale * x)) - self_loops * x
+                return scale * matvec(W, scale * x) - self_loops * x
             return scale[:, None] * (W @ (scale[:, None] * x)) - self_loops[:, None] * x
 
         operator = LinearOperator((n, n), matvec=product, matmat=product, dtype=np.float64)
