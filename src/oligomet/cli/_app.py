@@ -69,6 +69,8 @@ def _configure(
     """Configure logging for the whole command (the library itself never does)."""
     # MLflow 3 reports usage to its developers unless told not to; patient studies run offline.
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
+    # Downloading a model from a tracking server draws MLflow's own bar per file: too much noise.
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
     handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
     if log_file is not None:

@@ -12,6 +12,7 @@ only), so ``oligomet --help`` stays fast.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
 import json
 import types
@@ -291,6 +292,34 @@ def print_result(result, as_json: bool) -> None:
 
 def echo_err(message: str) -> None:
     typer.echo(message, err=True)
+
+
+@contextlib.contextmanager
+def fold_bar(label: str = "folds"):
+    """A progress bar of outer-fold fits on a terminal's stderr (nothing when stderr is not a
+    terminal); yields the ``progress(done, total)`` callback the executors drive."""
+    import sys
+
+    if not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=Console(stderr=True),
+        transient=True,
+    ) as bar:
+        task = bar.add_task(label, total=None)
+
+        def progress(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield progress
 
 
 def positional(name: str, annotation: Any) -> inspect.Parameter:

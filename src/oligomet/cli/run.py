@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ._app import app, user_errors
-from ._options import echo_err, print_result
+from ._options import echo_err, fold_bar, print_result
 
 
 @app.command()
@@ -52,6 +52,13 @@ def run(
     n_jobs: Annotated[
         int | None, typer.Option(help="Folds fitted in parallel (results do not depend on it).")
     ] = None,
+    backend: Annotated[
+        str | None,
+        typer.Option(help="Where the folds run: local or dask (see oligomet train --help)."),
+    ] = None,
+    scheduler: Annotated[
+        str | None, typer.Option(help="Address of a running Dask scheduler (--backend dask).")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Run a declared pipeline: one parent run, a child run per sweep point.
@@ -64,9 +71,17 @@ def run(
     sets = list(set_ or [])
     if tracking_uri:
         sets.append(f"tracking.tracking_uri={tracking_uri}")
-    if n_jobs is not None:
-        sets.append(f"n_jobs={n_jobs}")
-    result = run_pipeline(
-        pipeline, sets=sets, cache_dir=cache, use_cache=not no_cache, force=force, progress=echo_err
-    )
+    for name, value in (("n_jobs", n_jobs), ("backend", backend), ("scheduler", scheduler)):
+        if value is not None:
+            sets.append(f"{name}={value}")
+    with fold_bar() as bar:
+        result = run_pipeline(
+            pipeline,
+            sets=sets,
+            cache_dir=cache,
+            use_cache=not no_cache,
+            force=force,
+            progress=echo_err,
+            fold_progress=bar,
+        )
     print_result(result, as_json)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._options import config_command, echo_err, print_result
+from ._options import config_command, echo_err, fold_bar, print_result
 
 
 @config_command(
@@ -13,4 +13,6 @@ from ._options import config_command, echo_err, print_result
 def train(config, *, as_json: bool) -> None:
     from ..workflow import train as run_training
 
-    print_result(run_training(config, progress=echo_err), as_json)
+    with fold_bar() as bar:
+        result = run_training(config, progress=echo_err, fold_progress=bar)
+    print_result(result, as_json)

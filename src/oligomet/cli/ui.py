@@ -13,15 +13,40 @@ from .predict import TrackingUri
 @app.command()
 @user_errors
 def ui(
-    port: Annotated[int, typer.Option(help="Port on 127.0.0.1.")] = 5000,
+    port: Annotated[int, typer.Option(help="Port to listen on.")] = 5000,
     tracking_uri: TrackingUri = None,
+    backend_store_uri: Annotated[
+        str | None,
+        typer.Option(
+            help="Store the server keeps runs and models in, for a team: "
+            "postgresql://USER@HOST:PORT/DB (needs oligomet[team]), or sqlite:///PATH. "
+            "Default: --tracking-uri, else MLFLOW_TRACKING_URI, else ./mlflow.db."
+        ),
+    ] = None,
+    artifacts_destination: Annotated[
+        str | None,
+        typer.Option(
+            help="Folder (or object store URI) where the server keeps the artifacts it serves; "
+            "clients then upload and download through the server, nothing is written beside them."
+        ),
+    ] = None,
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 the team."
+        ),
+    ] = "127.0.0.1",
 ) -> None:
-    """Serve the MLflow UI on 127.0.0.1 (Ctrl-C stops it)."""
+    """Serve the MLflow UI and tracking server (Ctrl-C stops it).
+
+    Clients record into it with --tracking-uri http://HOST:PORT.
+    """
     from ..tracking import serve
 
     serve(
-        tracking_uri,
-        host="127.0.0.1",
+        backend_store_uri or tracking_uri,
+        artifacts_destination,
+        host=host,
         port=port,
         on_start=lambda address: typer.echo(f"MLflow UI on {address} (Ctrl-C to stop)", err=True),
     )

@@ -600,6 +600,8 @@ def cross_validate(
     class_names: tuple[str, str] = ("negative", "positive"),
     n_jobs: int | None = None,
     random_state=None,
+    executor=None,
+    progress=None,
 ) -> CrossValidationResult:
     """Nested, repeated stratified cross-validation of a classifier, with its permuted-label null.
 
@@ -647,6 +649,9 @@ def cross_validate(
         Results do not depend on it.
     random_state : int, RandomState or None, default=None
         Seeds the splits, the permutations and the bootstrap: one value fixes every number.
+    executor, progress
+        Where the folds run and a ``progress(done, total)`` callback: see
+        :func:`~oligomet.evaluation.nested_cross_validate`.
 
     Returns
     -------
@@ -677,4 +682,6 @@ def cross_validate(
         confidence=confidence,
         n_jobs=n_jobs,
         random_state=random_state,
+        executor=executor,
+        progress=progress,
     )

@@ -17,35 +17,13 @@ from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
-from joblib import Parallel, delayed
 from sklearn.utils import check_random_state
 
 from .._errors import InputError
+from ..parallel import Executor, Progress, default_n_jobs, make_executor
 from ._steps import apply_head, check_candidates, fit_quietly, split_head
 
 __all__ = ["FoldOutput", "Task", "TunedFit", "default_n_jobs", "nested_cross_validate"]
-
-
-def default_n_jobs(n_jobs: int | None = None) -> int:
-    """Worker processes for the folds: ``n_jobs`` if given, else the ``OLIGOMET_N_JOBS``
-    environment variable, else every core this process may use. Results never depend on it."""
-    import os
-
-    if n_jobs is None:
-        from_env = os.environ.get("OLIGOMET_N_JOBS", "").strip()
-        if from_env:
-            try:
-                n_jobs = int(from_env)
-            except ValueError:
-                raise InputError(
-                    f"OLIGOMET_N_JOBS must be a whole number of processes, got {from_env!r}"
-                ) from None
-        else:
-            affinity = getattr(os, "sched_getaffinity", None)
-            n_jobs = len(affinity(0)) if affinity else (os.cpu_count() or 1)
-    if n_jobs == 0 or n_jobs < -1:
-        raise InputError(f"n_jobs must be a positive number of processes (or -1), got {n_jobs}")
-    return int(n_jobs)
 
 
 @dataclass
@@ -146,38 +124,45 @@ def params_text(params: dict[str, Any]) -> str:
     return json.dumps(params, sort_keys=True, default=str)
 
 
-def _out_of_fold(
-    estimator, X, task, *, seeds, n_splits, options, parallel, record, columns, finite
-) -> OutOfFold:
+def _fold_jobs(task, seeds, n_splits, *, record: bool) -> list[tuple]:
+    """One job per (repeat, outer fold) of one (real or permuted) evaluation."""
     jobs = []
     for repeat, seed in enumerate(seeds):
         inner_seeds = check_random_state(seed).randint(0, 2**31 - 1, size=n_splits)
         for fold, (train, test) in enumerate(task.splits(n_splits, seed)):
-            jobs.append((repeat, fold, train, test, int(inner_seeds[fold])))
-    fit = delayed(fit_quietly)
+            jobs.append((task, repeat, fold, train, test, int(inner_seeds[fold]), record))
+    return jobs
+
+
+def _fit_job(job, *, estimator, X, options, columns, finite) -> FoldOutput:
+    """Tune, fit and predict one outer fold (runs in a worker)."""
+    task, _, _, train, test, seed, record = job
     # Tasks that take arrays get the column names beside them; others get a DataFrame.
     named = {"columns": columns} if getattr(task, "takes_arrays", False) else {}
-    outputs = parallel(
-        fit(
-            task.fit_fold,
-            estimator,
-            X,
-            tr,
-            te,
-            seed=s,
-            options=options,
-            record=record,
-            finite=finite,
-            **named,
-        )
-        for _, _, tr, te, s in jobs
+    return fit_quietly(
+        task.fit_fold,
+        estimator,
+        X,
+        train,
+        test,
+        seed=seed,
+        options=options,
+        record=record,
+        finite=finite,
+        **named,
     )
-    shape = (len(seeds), task.n_samples)
+
+
+def _pooled(jobs: list[tuple], outputs: list[FoldOutput], n_repeats: int) -> OutOfFold:
+    """The out-of-fold predictions of one evaluation, from its jobs' outputs."""
+    shape = (n_repeats, jobs[0][0].n_samples)
     scores = np.full(shape, np.nan)
     calls = np.full(shape, -1, dtype=int)
     folds = np.full(shape, -1, dtype=int)
     rows, used = [], []
-    for (repeat, fold, _train, test, _seed), output in zip(jobs, outputs, strict=True):
+    for (_task, repeat, fold, _train, test, _seed, record), output in zip(
+        jobs, outputs, strict=True
+    ):
         scores[repeat, test] = output.scores
         calls[repeat, test] = output.calls
         folds[repeat, test] = fold
@@ -185,6 +170,39 @@ def _out_of_fold(
         if record:
             used.append(((repeat, fold), output.used))
     return OutOfFold(scores, calls, folds, pd.DataFrame(rows), used)
+
+
+class _Tally:
+    """Progress over the two maps of an evaluation (real outcome, then every permutation)."""
+
+    def __init__(self, progress: Progress | None, total: int) -> None:
+        self.progress, self.total, self.offset = progress, total, 0
+
+    def part(self, size: int) -> Progress | None:
+        if self.progress is None:
+            return None
+        offset, report, total = self.offset, self.progress, self.total
+        self.offset += size
+        return lambda done, _: report(offset + done, total)
+
+
+def _null_rows(task, rng, n_permutations, seeds, n_splits, executor, shared, tally) -> list:
+    """The task's null scores on each of ``n_permutations`` permuted outcomes.
+
+    Every permutation's outcome is drawn first (the same draws as one at a time), then all their
+    folds go out as one map. The same shuffle seeds as the real evaluation; the folds still
+    differ a little because stratification follows the permuted outcome.
+    """
+    null_tasks = [task.permuted(rng) for _ in range(n_permutations)]
+    null_jobs = [_fold_jobs(t, seeds, n_splits, record=False) for t in null_tasks]
+    flat = [job for jobs_of_one in null_jobs for job in jobs_of_one]
+    outputs = executor.map(_fit_job, flat, shared=shared, progress=tally.part(len(flat)))
+    rows, start = [], 0
+    for permutation, (null_task, jobs_of_one) in enumerate(zip(null_tasks, null_jobs, strict=True)):
+        null = _pooled(jobs_of_one, outputs[start : start + len(jobs_of_one)], len(seeds))
+        start += len(jobs_of_one)
+        rows.append({"permutation": permutation, **null_task.null_scores(null.scores, null.calls)})
+    return rows
 
 
 def _permutation_summary(score: str, observed: float, null: np.ndarray) -> dict[str, float]:
@@ -227,6 +245,8 @@ def nested_cross_validate(
     confidence: float = 0.95,
     n_jobs: int | None = None,
     random_state=None,
+    executor: Executor | None = None,
+    progress: Progress | None = None,
 ):
     """Nested, repeated cross-validation of any task, with its permuted-outcome null.
 
@@ -260,9 +280,17 @@ def nested_cross_validate(
     confidence : float, default=0.95
     n_jobs : int or None, default=None
         Outer folds fitted in parallel worker processes (joblib); None: ``OLIGOMET_N_JOBS`` or
-        every core (:func:`default_n_jobs`). Results do not depend on it.
+        every core (:func:`~oligomet.parallel.default_n_jobs`). Ignored with ``executor``.
+        Results do not depend on it.
     random_state : int, RandomState or None, default=None
         Seeds the splits, the inner folds, the permutations and the bootstrap.
+    executor : Executor or None, default=None
+        Where the folds run (:mod:`oligomet.parallel`: local processes or a Dask cluster); None:
+        ``LocalExecutor(n_jobs)``. The real outcome's folds are one map; every permutation's
+        folds together are a second one (permutation x repeat x fold). Results do not depend on
+        it.
+    progress : callable or None, default=None
+        ``progress(done, total)`` as outer-fold fits finish (real and permuted).
 
     Returns
     -------
@@ -277,15 +305,19 @@ def nested_cross_validate(
         raise InputError(f"confidence must lie strictly between 0 and 1, got {confidence}")
     rng = check_random_state(random_state)
     seeds = rng.randint(0, 2**31 - 1, size=n_repeats).tolist()
-    evaluate = dict(
+    executor = executor if executor is not None else make_executor(n_jobs=n_jobs)
+    shared = dict(
+        estimator=estimator_in_folds,
+        X=X,
+        options={"param_grid": param_grid, "n_inner_splits": n_inner_splits},
         columns=fold_columns,
         finite=finite,
-        seeds=seeds,
-        n_splits=n_splits,
-        options={"param_grid": param_grid, "n_inner_splits": n_inner_splits},
-        parallel=Parallel(n_jobs=default_n_jobs(n_jobs)),
     )
-    real = _out_of_fold(estimator_in_folds, X, task, record=True, **evaluate)
+    per_evaluation = n_repeats * n_splits
+    tally = _Tally(progress, per_evaluation * (1 + n_permutations))
+    jobs = _fold_jobs(task, seeds, n_splits, record=True)
+    outputs = executor.map(_fit_job, jobs, shared=shared, progress=tally.part(len(jobs)))
+    real = _pooled(jobs, outputs, n_repeats)
     metrics = task.summarise(
         real.scores,
         real.calls,
@@ -294,15 +326,7 @@ def nested_cross_validate(
         confidence=confidence,
         rng=rng,
     )
-    null_rows = []
-    for permutation in range(n_permutations):
-        null_task = task.permuted(rng)
-        # The same shuffle seeds as the real evaluation; the folds still differ a little because
-        # stratification follows the permuted outcome.
-        null = _out_of_fold(estimator_in_folds, X, null_task, record=False, **evaluate)
-        null_rows.append(
-            {"permutation": permutation, **null_task.null_scores(null.scores, null.calls)}
-        )
+    null_rows = _null_rows(task, rng, n_permutations, seeds, n_splits, executor, shared, tally)
     null_scores = pd.DataFrame(null_rows, columns=["permutation", *task.null_columns])
     if n_permutations:
         null = null_scores[task.score].to_numpy()

@@ -565,6 +565,8 @@ def cross_validate_survival(
     groups=None,
     n_jobs: int | None = None,
     random_state=None,
+    executor=None,
+    progress=None,
 ) -> SurvivalCVResult:
     """Repeated, nested cross-validation of a survival model, with a permuted-outcome null.
 
@@ -613,6 +615,9 @@ def cross_validate_survival(
         Results do not depend on it.
     random_state : int, RandomState or None, default=None
         Seeds the splits, the permutations and the bootstrap: one value fixes every number.
+    executor, progress
+        Where the folds run and a ``progress(done, total)`` callback: see
+        :func:`~oligomet.evaluation.nested_cross_validate`.
 
     Returns
     -------
@@ -673,6 +678,8 @@ def cross_validate_survival(
         confidence=confidence,
         n_jobs=n_jobs,
         random_state=random_state,
+        executor=executor,
+        progress=progress,
     )
     m = result.metrics
     logger.info(

@@ -11,6 +11,7 @@ import contextlib
 import json
 import logging
 import os
+import threading
 import time
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -42,12 +43,59 @@ def resolve_tracking_uri(tracking_uri: str | None = None) -> str:
     return mlflow.get_tracking_uri()
 
 
+_CLIENTS: dict[str, Any] = {}
+_CLIENTS_LOCK = threading.Lock()
+
+
 def client_for(tracking_uri: str | None = None):
-    """An ``MlflowClient`` for one store (tracking and registry at the same URI)."""
+    """The ``MlflowClient`` of one store (tracking and registry at the same URI).
+
+    One client per store and process: a sweep's parent and children are written through it. A
+    local sqlite store is opened under a file lock (``STORE.lock``), so that processes starting
+    at once on a fresh store do not race in MLflow's schema migrations.
+    """
     from mlflow import MlflowClient
 
     uri = resolve_tracking_uri(tracking_uri)
-    return MlflowClient(tracking_uri=uri, registry_uri=uri)
+    path = _sqlite_path(uri)
+    # A relative sqlite path means another file in another working directory.
+    key = uri if path is None or os.path.isabs(path) else f"{uri}@{os.getcwd()}"
+    with _CLIENTS_LOCK:
+        client = _CLIENTS.get(key)
+        if client is None:
+            with _store_lock(path):
+                client = MlflowClient(tracking_uri=uri, registry_uri=uri)  # opens the store
+                client.search_registered_models(max_results=1)  # and the registry's tables
+            _CLIENTS[key] = client
+    return client
+
+
+def _sqlite_path(uri: str) -> str | None:
+    """The database file of a ``sqlite:///`` URI (None for other stores and in-memory ones)."""
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix):
+        return None
+    path = uri[len(prefix) :].split("?", 1)[0]
+    return path if path and path != ":memory:" else None
+
+
+@contextlib.contextmanager
+def _store_lock(path: str | None) -> Iterator[None]:
+    """An exclusive file lock beside a local sqlite store while it is opened (created and
+    migrated the first time); nothing for other stores."""
+    if path is None:
+        yield
+        return
+    import fcntl
+
+    path = os.path.abspath(path)
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path + ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
 
 def flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, str]:

@@ -160,12 +160,38 @@ def _local_copy(model_uri: str, tracking_uri: str, folder: str) -> Path:
     if Path(model_uri).is_dir():
         return Path(model_uri)
     path = mlflow.artifacts.download_artifacts(
-        artifact_uri=model_uri,
+        artifact_uri=_artifact_location(model_uri, tracking_uri),
         dst_path=folder,
         tracking_uri=tracking_uri,
         registry_uri=tracking_uri,
     )
     return Path(path)
+
+
+def _artifact_location(model_uri: str, tracking_uri: str) -> str:
+    """Where a ``models:/`` URI's files are, asked of this store's registry by our own client
+    (MLflow 3.17 resolves ``models:/`` against its default registry when the store is a
+    tracking server, whatever ``registry_uri`` says); other URIs unchanged."""
+    prefix = "models:/"
+    if not model_uri.startswith(prefix):
+        return model_uri
+    from ._client import client_for
+
+    client = client_for(tracking_uri)
+    rest = model_uri[len(prefix) :].strip("/")
+    if "@" in rest:
+        name, alias = rest.split("@", 1)
+        version = client.get_model_version_by_alias(name, alias).version
+    elif "/" in rest:
+        name, version = rest.rsplit("/", 1)
+        if version == "latest":
+            found = client.search_model_versions(f"name='{name}'")
+            if not found:
+                return model_uri  # MLflow's own message names the missing model
+            version = max(int(v.version) for v in found)
+    else:  # a logged model's ID (models:/m-...)
+        return client.get_logged_model(rest).artifact_location
+    return client.get_model_version_download_uri(name, str(version))
 
 
 def load_model(model_uri: str, *, tracking_uri: str | None = None):

@@ -23,6 +23,21 @@ def ui_command(
 ) -> list[str]:
     """The command line that serves the MLflow UI (and REST API) for a tracking store."""
     uri = resolve_tracking_uri(tracking_uri)
+    if uri.startswith("postgresql"):
+        import importlib.util
+
+        # SQLAlchemy 2.1 reads postgresql:// with psycopg (3); postgresql+psycopg2:// with psycopg2.
+        driver = "psycopg2" if uri.startswith("postgresql+psycopg2:") else "psycopg"
+        if importlib.util.find_spec(driver) is None:
+            advice = "pip install psycopg2"
+            if driver == "psycopg":
+                advice = 'pip install "oligomet[team]"'
+            raise InputError(f"a PostgreSQL backend store needs {driver}: {advice}")
+    if uri.startswith(("http://", "https://")):
+        raise InputError(
+            f"{uri} is a tracking server, not a store: give the store it serves "
+            "(--backend-store-uri sqlite:///PATH or postgresql://...)"
+        )
     command = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", uri]
     if artifacts_destination:
         command += ["--artifacts-destination", artifacts_destination]

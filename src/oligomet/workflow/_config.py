@@ -331,6 +331,18 @@ class TrainConfig(_Sectioned):
         "do not depend on it.",
         cli="--n-jobs",
     )
+    backend: Literal["local", "dask"] = option(
+        "local",
+        "Where the folds run: local worker processes, or a Dask cluster (--scheduler ADDRESS; "
+        'without it a local Dask cluster of --n-jobs workers). Dask needs "oligomet[dask]". '
+        "Results do not depend on it.",
+        cli="--backend",
+    )
+    scheduler: str | None = option(
+        None,
+        "Address of a running Dask scheduler (tcp://HOST:8786), with --backend dask.",
+        cli="--scheduler",
+    )
     tracking: TrackingConfig = option(TrackingConfig, "Where the run is recorded.")
 
 

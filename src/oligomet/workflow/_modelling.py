@@ -118,9 +118,17 @@ def task_of(cohort: Cohort, cv: CVConfig):
 
 
 def cross_validate_model(
-    plan: ModelPlan, cohort: Cohort, cv: CVConfig, *, seed: int, n_jobs: int | None = None
+    plan: ModelPlan,
+    cohort: Cohort,
+    cv: CVConfig,
+    *,
+    seed: int,
+    n_jobs: int | None = None,
+    executor=None,
+    progress=None,
 ):
-    """Stage ``cross_validate``: nested, repeated cross-validation with its permuted null."""
+    """Stage ``cross_validate``: nested, repeated cross-validation with its permuted null
+    (on ``executor``, else ``n_jobs`` local processes; ``progress(done, total)`` per fold)."""
     from ..evaluation import nested_cross_validate
 
     X, task = task_of(cohort, cv)
@@ -138,6 +146,8 @@ def cross_validate_model(
             confidence=cv.confidence,
             n_jobs=n_jobs,
             random_state=seed,
+            executor=executor,
+            progress=progress,
         )
 
 

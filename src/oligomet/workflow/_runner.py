@@ -122,19 +122,30 @@ def _cluster_row(point: PointResult) -> dict[str, Any]:
 
 
 def _compute(
-    pipeline: Pipeline, cache: StageCache | None, *, refresh: bool, say
+    pipeline: Pipeline, cache: StageCache | None, *, refresh: bool, say, fold_progress=None
 ) -> list[PointResult]:
     from ._cluster import cluster
-    from ._train import train
+    from ._train import executor_for, train
 
-    run = train if pipeline.spec.workflow == "train" else cluster
-    results = []
-    for number, point in enumerate(pipeline.points, start=1):
-        say(f"[{number}/{len(pipeline.points)}] {point.name}")
-        stages = Stages(cache=cache, say=say, refresh=refresh)
-        result = run(point.config, track=False, progress=say, stages=stages)
-        results.append(PointResult(point, result, list(stages.records)))
-    return results
+    if pipeline.spec.workflow != "train":
+        return [
+            _point(cluster, pipeline, number, point, cache, refresh, say, {})
+            for number, point in enumerate(pipeline.points, start=1)
+        ]
+    # One executor for every point: a Dask cluster starts once (and only if a fold is computed).
+    with executor_for(pipeline.points[0].config, say) as executor:
+        options = {"executor": executor, "fold_progress": fold_progress}
+        return [
+            _point(train, pipeline, number, point, cache, refresh, say, options)
+            for number, point in enumerate(pipeline.points, start=1)
+        ]
+
+
+def _point(run, pipeline, number, point, cache, refresh, say, options) -> PointResult:
+    say(f"[{number}/{len(pipeline.points)}] {point.name}")
+    stages = Stages(cache=cache, say=say, refresh=refresh)
+    result = run(point.config, track=False, progress=say, stages=stages, **options)
+    return PointResult(point, result, list(stages.records))
 
 
 def _study_key(pipeline: Pipeline, points: list[PointResult]) -> str:
@@ -236,6 +247,7 @@ def run_pipeline(
     force: bool = False,
     track: bool = True,
     progress: Callable[[str], None] | None = None,
+    fold_progress: Callable[[int, int], None] | None = None,
 ) -> PipelineResult:
     """Run every point of a declared pipeline; record a parent run with a child per point.
 
@@ -255,12 +267,14 @@ def run_pipeline(
     track : bool, default=True
     progress : callable or None
         Called with short status messages (which stage was reused or computed, ...).
+    fold_progress : callable or None
+        ``fold_progress(done, total)`` as a point's outer-fold fits finish.
     """
     say = progress or (lambda message: logger.info(message))
     if not isinstance(pipeline, Pipeline):
         pipeline = load_pipeline(pipeline, sets=sets)
     cache = StageCache(cache_dir or default_cache_dir()) if use_cache else None
-    points = _compute(pipeline, cache, refresh=force, say=say)
+    points = _compute(pipeline, cache, refresh=force, say=say, fold_progress=fold_progress)
     comparison = None
     if pipeline.spec.workflow == "train" and points:
         entries = [(p.point.name, None, p.point.cohort, p.result) for p in points]

@@ -120,6 +120,8 @@ def train(
     stages: Stages | None = None,
     parent_run_id: str | None = None,
     tags: dict[str, str] | None = None,
+    executor=None,
+    fold_progress: Callable[[int, int], None] | None = None,
 ) -> TrainResult:
     """Train and honestly evaluate a model, then record everything in MLflow.
 
@@ -141,8 +143,26 @@ def train(
         Record the run as a child of this one (a sweep point of a pipeline run).
     tags : dict or None
         Extra tags of the run (``oligomet.study``, ``oligomet.cohort``, ...).
+    executor : oligomet.parallel.Executor or None
+        Where the folds run (a sweep passes one for all its points); None: the one the config
+        asks for (``backend``, ``n_jobs``, ``scheduler``), started only if the folds are
+        computed and closed at the end.
+    fold_progress : callable or None
+        ``fold_progress(done, total)`` as outer-fold fits finish (real and permuted outcomes).
     """
     say = progress or (lambda message: logger.info(message))
+    if executor is None:
+        with executor_for(config, say) as own:
+            return train(
+                config,
+                track=track,
+                progress=progress,
+                stages=stages,
+                parent_run_id=parent_run_id,
+                tags=tags,
+                executor=own,
+                fold_progress=fold_progress,
+            )
     stages = stages or Stages(say=say)
     model, seed = config.model.name, config.seed
     full, label_key = cohort_stages(config, stages, model=model, groups=config.read.groups)
@@ -158,7 +178,9 @@ def train(
     cv, _ = stages(
         "cross_validate",
         cv_inputs,
-        lambda: cross_validate_model(plan, cohort, config.cv, seed=seed, n_jobs=config.n_jobs),
+        lambda: cross_validate_model(
+            plan, cohort, config.cv, seed=seed, executor=executor, progress=fold_progress
+        ),
     )
     for notice in constant_prediction_notice(cv):
         say(notice)
@@ -182,6 +204,18 @@ def train(
         record(result, config.tracking, parent_run_id=parent_run_id, tags=tags)
         say(f"run {result.run_id} logged to {result.tracking_uri}; model {result.registry_uri}")
     return result
+
+
+def executor_for(config: TrainConfig, say=None):
+    """The executor a config asks for, made on first use (:class:`~oligomet.parallel.LazyExecutor`;
+    a context manager that closes it)."""
+    from ..parallel import LazyExecutor, make_executor
+
+    return LazyExecutor(
+        lambda: make_executor(
+            config.backend, n_jobs=config.n_jobs, scheduler=config.scheduler, on_start=say
+        )
+    )
 
 
 def record(result, tracking, *, parent_run_id: str | None = None, tags=None) -> None:
