@@ -297,7 +297,9 @@ def echo_err(message: str) -> None:
 @contextlib.contextmanager
 def fold_bar(label: str = "folds"):
     """A progress bar of outer-fold fits on a terminal's stderr (nothing when stderr is not a
-    terminal); yields the ``progress(done, total)`` callback the executors drive."""
+    terminal); yields the ``progress(done, total)`` callback the executors drive. The bar shows
+    only while fits run, so the command's messages before and after it print on lines of their
+    own."""
     import sys
 
     if not sys.stderr.isatty():
@@ -306,20 +308,31 @@ def fold_bar(label: str = "folds"):
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
-    with Progress(
-        "[progress.description]{task.description}",
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        console=Console(stderr=True),
-        transient=True,
-    ) as bar:
-        task = bar.add_task(label, total=None)
+    state: dict[str, Any] = {}
 
-        def progress(done: int, total: int) -> None:
-            bar.update(task, completed=done, total=total)
+    def progress(done: int, total: int) -> None:
+        bar = state.get("bar")
+        if bar is None:
+            bar = Progress(
+                "[progress.description]{task.description}",
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                console=Console(stderr=True),
+                transient=True,
+            )
+            bar.start()
+            state["bar"], state["task"] = bar, bar.add_task(label, total=total)
+        bar.update(state["task"], completed=done, total=total)
+        if done >= total:
+            bar.stop()
+            state.pop("bar")
 
+    try:
         yield progress
+    finally:
+        if "bar" in state:
+            state["bar"].stop()
 
 
 def positional(name: str, annotation: Any) -> inspect.Parameter:
