@@ -44,7 +44,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from snf_fusion import MU, N_ITER, N_NEIGHBORS, make_views
+from snf_fusion import MU, N_ITER, N_NEIGHBORS, dense_affinities, dense_fuse, make_views
 
 
 def _peak_rss_gb() -> float:
@@ -121,44 +121,10 @@ def worker_dense(folder: Path) -> dict:
     from sklearn.cluster import spectral_clustering
 
     views = [np.load(folder / f"view{v}.npy") for v in range(2)]
-    eps = np.finfo(float).eps
     start = time.perf_counter()
-    affinities = []
-    for X in views:
-        X = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
-        squares = (X**2).sum(axis=1)
-        D = np.maximum(squares[:, None] + squares[None, :] - 2 * X @ X.T, 0)
-        D = (D + D.T) / 2
-        np.fill_diagonal(D, 0)
-        nearest = np.sort(D, axis=1)[:, 1 : N_NEIGHBORS + 1]
-        means = nearest.mean(axis=1) + eps
-        scale = MU * np.maximum((means[:, None] + means[None, :] + D) / 3 + eps, eps)
-        W = np.exp(-(D**2) / (2 * scale**2)) / (scale * np.sqrt(2 * np.pi))
-        affinities.append((W + W.T) / 2)
+    affinities = dense_affinities(views)
     middle = time.perf_counter()
-
-    def normalize(X):
-        off = X.sum(axis=1) - np.diag(X)
-        off[off == 0] = 1
-        X = X / (2 * off[:, None])
-        np.fill_diagonal(X, 0.5)
-        return (X + X.T) / 2
-
-    def local_kernel(W):
-        n = len(W)
-        keep = np.argsort(W, axis=1, kind="stable")[:, n - N_NEIGHBORS :]
-        S = np.zeros_like(W)
-        np.put_along_axis(S, keep, np.take_along_axis(W, keep, axis=1), axis=1)
-        return S / S.sum(axis=1, keepdims=True)
-
-    networks = [normalize(W) for W in affinities]
-    kernels = [local_kernel(W) for W in networks]
-    for _ in range(N_ITER):
-        networks = [
-            normalize(kernels[0] @ networks[1] @ kernels[0].T),
-            normalize(kernels[1] @ networks[0] @ kernels[1].T),
-        ]
-    fused = normalize((networks[0] + networks[1]) / 2)
+    fused = dense_fuse(affinities)
     fused_at = time.perf_counter()
     graph = fused.copy()
     np.fill_diagonal(graph, 0)

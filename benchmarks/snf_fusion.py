@@ -105,11 +105,9 @@ def worker_oligomet(folder: Path, variant: str, path: str) -> dict:
     }
 
 
-def worker_dense(folder: Path) -> dict:
-    """SNFtool 2.3.1's algorithm as the paper writes it: dense matrices, two BLAS products
-    per update (numpy only, nothing from oligomet)."""
-    views = [np.load(folder / f"view{v}.npy") for v in range(2)]
-    start = time.perf_counter()
+def dense_affinities(views: list[np.ndarray]) -> list[np.ndarray]:
+    """SNFtool 2.3.1's standardisation, distances and affinity, as the paper writes them."""
+    eps = np.finfo(float).eps
     affinities = []
     for X in views:
         X = (X - X.mean(axis=0)) / X.std(axis=0, ddof=1)
@@ -118,36 +116,49 @@ def worker_dense(folder: Path) -> dict:
         D = (D + D.T) / 2
         np.fill_diagonal(D, 0)
         nearest = np.sort(D, axis=1)[:, 1 : N_NEIGHBORS + 1]
-        means = nearest.mean(axis=1) + np.finfo(float).eps
-        scale = MU * np.maximum(
-            (means[:, None] + means[None, :] + D) / 3 + np.finfo(float).eps, np.finfo(float).eps
-        )
+        means = nearest.mean(axis=1) + eps
+        scale = MU * np.maximum((means[:, None] + means[None, :] + D) / 3 + eps, eps)
         W = np.exp(-(D**2) / (2 * scale**2)) / (scale * np.sqrt(2 * np.pi))
         affinities.append((W + W.T) / 2)
-    middle = time.perf_counter()
+    return affinities
 
-    def normalize(X):
-        off = X.sum(axis=1) - np.diag(X)
-        off[off == 0] = 1
-        X = X / (2 * off[:, None])
-        np.fill_diagonal(X, 0.5)
-        return (X + X.T) / 2
 
-    def local_kernel(W):
-        n = len(W)
-        keep = np.argsort(W, axis=1, kind="stable")[:, n - N_NEIGHBORS :]
-        S = np.zeros_like(W)
-        np.put_along_axis(S, keep, np.take_along_axis(W, keep, axis=1), axis=1)
-        return S / S.sum(axis=1, keepdims=True)
+def _dense_normalize(X: np.ndarray) -> np.ndarray:
+    off = X.sum(axis=1) - np.diag(X)
+    off[off == 0] = 1
+    X = X / (2 * off[:, None])
+    np.fill_diagonal(X, 0.5)
+    return (X + X.T) / 2
 
-    networks = [normalize(W) for W in affinities]
-    kernels = [local_kernel(W) for W in networks]
+
+def _dense_local_kernel(W: np.ndarray) -> np.ndarray:
+    n = len(W)
+    keep = np.argsort(W, axis=1, kind="stable")[:, n - N_NEIGHBORS :]
+    S = np.zeros_like(W)
+    np.put_along_axis(S, keep, np.take_along_axis(W, keep, axis=1), axis=1)
+    return S / S.sum(axis=1, keepdims=True)
+
+
+def dense_fuse(affinities: list[np.ndarray]) -> np.ndarray:
+    """SNFtool 2.3.1's fusion of two views: dense matrices, two BLAS products per update."""
+    networks = [_dense_normalize(W) for W in affinities]
+    kernels = [_dense_local_kernel(W) for W in networks]
     for _ in range(N_ITER):
         networks = [
-            normalize(kernels[0] @ networks[1] @ kernels[0].T),
-            normalize(kernels[1] @ networks[0] @ kernels[1].T),
+            _dense_normalize(kernels[0] @ networks[1] @ kernels[0].T),
+            _dense_normalize(kernels[1] @ networks[0] @ kernels[1].T),
         ]
-    fused = normalize((networks[0] + networks[1]) / 2)
+    return _dense_normalize((networks[0] + networks[1]) / 2)
+
+
+def worker_dense(folder: Path) -> dict:
+    """SNFtool 2.3.1's algorithm as the paper writes it: dense matrices, two BLAS products
+    per update (numpy only, nothing from oligomet)."""
+    views = [np.load(folder / f"view{v}.npy") for v in range(2)]
+    start = time.perf_counter()
+    affinities = dense_affinities(views)
+    middle = time.perf_counter()
+    fused = dense_fuse(affinities)
     end = time.perf_counter()
     np.save(folder / "fused_dense.npy", fused)
     return {

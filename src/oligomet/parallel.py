@@ -108,13 +108,9 @@ class Executor(Protocol):
         ...
 
 
-def _capped(fn, threads: int):
-    """``fn`` run with the numerical libraries' thread pools capped at ``threads``."""
-    return _Capped(fn, threads)
-
-
 class _Capped:
-    """A picklable wrapper (closures do not travel to worker processes)."""
+    """``fn`` run with the worker's numerical thread pools capped at ``threads`` (a class, not a
+    closure: it travels to worker processes)."""
 
     def __init__(self, fn, threads: int) -> None:
         self.fn = fn
@@ -182,7 +178,7 @@ class LocalExecutor:
             return results
         from joblib import Parallel, delayed
 
-        worker = _capped(fn, threads_per_worker(self.n_workers))
+        worker = _Capped(fn, threads_per_worker(self.n_workers))
         parallel = Parallel(n_jobs=min(self.n_workers, total), return_as="generator")
         results = []
         # Results come back in task order as they are ready; progress follows them.
@@ -284,7 +280,7 @@ class DaskExecutor:
             return []
         # Scattered once, as one object: every task refers to the same copy on each worker.
         bundle = self._client.scatter(_Bundle(shared or {}), broadcast=True, hash=False)
-        futures = self._client.map(_capped(fn, self.threads), tasks, pure=False, _bundle=bundle)
+        futures = self._client.map(_Capped(fn, self.threads), tasks, pure=False, _bundle=bundle)
         try:
             for done, _ in enumerate(as_completed(futures, loop=self._client.loop), start=1):
                 if progress is not None:
