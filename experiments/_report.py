@@ -119,6 +119,34 @@ CHANGES: dict[str, tuple[str, dict[str, float]]] = {
 }
 
 
+#: Renamed on purpose since ``reference.json`` was recorded: the embedded GSE7390 cohort's probe
+#: sets carry GEO's IDs (issue 11: "200726_at", not R's "X200726_at"). The names enter the
+#: dataset digest; no number moves. The reference is read with the new names and digest.
+RENAMED_DATASETS = {
+    "GSE7390": (
+        "issue 11: GEO probe set IDs (R's X prefix dropped)",
+        re.compile(r"^X(?=\d)"),
+    ),
+}
+
+
+def _renamed(record: dict, new: dict) -> dict:
+    """``record`` with the renames of :data:`RENAMED_DATASETS` applied (feature names; the
+    digest, which the names enter, taken from today's run)."""
+    dataset = str(record.get("dataset", ""))
+    for name, (why, prefix) in RENAMED_DATASETS.items():
+        if dataset.startswith(name):
+            record = dict(record)
+            if "selection_frequency" in record:
+                record["selection_frequency"] = {
+                    prefix.sub("", k): v for k, v in record["selection_frequency"].items()
+                }
+            if record.get("dataset_digest") != new.get("dataset_digest"):
+                print(f"RENAMED {dataset}: dataset digest ({why})", file=sys.stderr)
+                record["dataset_digest"] = new.get("dataset_digest")
+    return record
+
+
 def _family(record: dict) -> str:
     model = record.get("model") or "snf"
     return "signature" if str(model).startswith("signature:") else str(model)
@@ -167,6 +195,7 @@ def check_reference(folder: Path, result) -> int:
         record = {
             k: v for k, v in record.items() if k not in ("config", "n_features_ever_selected")
         }
+        record = _renamed(record, new)
         if "selection_frequency" in record:
             top = list(new["selection_frequency"].items())[: len(record["selection_frequency"])]
             new = {**new, "selection_frequency": dict(top)}

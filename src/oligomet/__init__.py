@@ -15,7 +15,7 @@ from ._errors import InputError
 
 __version__ = "0.2.0"
 
-_SUBPACKAGES = ("datasets", "evaluation", "io", "labels", "models", "pp", "tracking")
+_SUBPACKAGES = ("datasets", "evaluation", "io", "labels", "models", "pp", "report", "tracking")
 
 __all__ = ["InputError", "__version__", "load_model", *_SUBPACKAGES]
 

@@ -85,9 +85,12 @@ def test_two_fields_claiming_one_option_are_refused():
         del options.Clashing
 
 
-def test_values_land_on_their_fields(monkeypatch):
+def test_values_land_on_their_fields(monkeypatch, tmp_path):
     import oligomet.workflow as workflow
 
+    monkeypatch.chdir(tmp_path)  # the tables must exist: they are checked before the command runs
+    for name in ("a.csv", "b.csv"):
+        (tmp_path / name).write_text("id,x\n")
     seen = {}
     monkeypatch.setattr(workflow, "train", lambda config, **kw: seen.setdefault("config", config))
     monkeypatch.setattr("oligomet.cli.train.print_result", lambda result, as_json: None)

@@ -18,7 +18,8 @@ def adata():
 def test_shape_and_matrix(adata):
     assert adata.shape == (198, 76)
     assert adata.X.dtype == np.float64
-    assert adata.var_names[0] == "X200726_at"
+    assert adata.var_names[0] == "200726_at"  # GEO's probe set ID, not R's "X200726_at"
+    assert not any(name.startswith("X") for name in adata.var_names)
     assert adata.var["probe_id"].iloc[0] == "200726_at"
     assert adata.obs_names[0] == "GSE7390_000" and adata.obs_names[-1] == "GSE7390_197"
 

@@ -49,7 +49,7 @@ def test_saved_model_kinds_register_themselves():
     kinds = model_kinds()
     assert set(kinds) >= {"classifier", "risk", "subtypes"}
     for name, cls in kinds.items():
-        assert cls.kind == name and cls.pyfunc_predict_fn in ("predict", "predict_proba")
+        assert cls.kind == name and cls.pyfunc_predict_fn in ("predict", "predict_frame")
 
 
 def test_importing_tracking_imports_no_model_zoo():

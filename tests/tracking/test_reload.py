@@ -30,7 +30,9 @@ RELOAD_SCRIPT = textwrap.dedent(
     frame = pd.DataFrame(np.load(f"{folder}/X.npy"), columns=columns)
     frame = frame[frame.columns[::-1]]  # any column order
     pyfunc = mlflow.pyfunc.load_model("models:/reload@champion")
-    np.save(f"{folder}/pyfunc.npy", np.asarray(pyfunc.predict(frame)))
+    predicted = pyfunc.predict(frame)  # named columns: a probability per class, the class
+    json.dump(list(predicted.columns), open(f"{folder}/pyfunc_columns.json", "w"))
+    np.save(f"{folder}/pyfunc.npy", predicted[["probability_0", "probability_1"]].to_numpy())
     classifier = oligomet.load_model("models:/reload@champion")
     np.save(f"{folder}/oligomet.npy", classifier.predict_proba(frame).to_numpy())
     """
@@ -79,6 +81,8 @@ def test_registered_model_reproduces_predictions_in_a_fresh_process(
     )
     assert completed.returncode == 0, completed.stderr[-3000:]
     np.testing.assert_array_equal(np.load(tmp_path / "pyfunc.npy"), expected)
+    columns = json.loads((tmp_path / "pyfunc_columns.json").read_text())
+    assert columns == ["probability_0", "probability_1", "prediction"]
     np.testing.assert_array_equal(np.load(tmp_path / "oligomet.npy"), expected)
 
 

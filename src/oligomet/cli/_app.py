@@ -9,9 +9,7 @@ workflow are built from the workflow's config fields (:mod:`oligomet.cli._option
 from __future__ import annotations
 
 import functools
-import logging
 import os
-import sys
 from pathlib import Path
 from typing import Annotated
 
@@ -56,32 +54,37 @@ def user_errors(command):
 
 @app.callback()
 def _configure(
+    ctx: typer.Context,
     verbose: Annotated[
         int,
         typer.Option(
-            "--verbose", "-v", count=True, help="More messages: -v for progress, -vv for debug."
+            "--verbose",
+            "-v",
+            count=True,
+            help="More messages: -v for information and other libraries' messages and "
+            "warnings, -vv for debugging.",
         ),
     ] = 0,
+    quiet: Annotated[
+        bool,
+        typer.Option(
+            "--quiet", "-q", help="No progress bars or status messages: results, warnings, errors."
+        ),
+    ] = False,
     log_file: Annotated[
         Path | None, typer.Option(help="Also write log messages to this file.")
     ] = None,
 ) -> None:
-    """Configure logging for the whole command (the library itself never does)."""
+    """Configure logging, warnings and progress display for the whole command (the library
+    itself never does; see :mod:`oligomet.cli._logging`)."""
+    from ._logging import routed_output
+
     # MLflow 3 reports usage to its developers unless told not to; patient studies run offline.
     os.environ.setdefault("MLFLOW_DISABLE_TELEMETRY", "true")
     # Downloading a model from a tracking server draws MLflow's own bar per file: too much noise.
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
-    level = logging.WARNING if verbose == 0 else logging.INFO if verbose == 1 else logging.DEBUG
-    handlers: list[logging.Handler] = [logging.StreamHandler(sys.stderr)]
-    if log_file is not None:
-        handlers.append(logging.FileHandler(log_file))
-    logger = logging.getLogger("oligomet")
-    logger.handlers.clear()
-    for handler in handlers:
-        handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
-        logger.addHandler(handler)
-    logger.setLevel(level)
-    logger.propagate = False
+    # Entered now, left when the command ends (its summary of hidden warnings printed last).
+    ctx.with_resource(routed_output(verbose, quiet, log_file))
 
 
 def main() -> None:

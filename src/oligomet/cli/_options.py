@@ -25,8 +25,17 @@ from typing import Annotated, Any
 import typer
 
 from ._app import app, fail, user_errors
+from ._console import echo_err, progress_bars
 
-__all__ = ["ConfigOption", "config_command", "config_options", "parse_overrides"]
+__all__ = [
+    "ConfigOption",
+    "config_command",
+    "config_options",
+    "echo_err",
+    "fold_bar",
+    "parse_overrides",
+    "progress_bars",
+]
 
 
 @dataclass(frozen=True)
@@ -248,7 +257,7 @@ def config_command(
 
         @user_errors
         def command(**given: Any) -> None:
-            from ..workflow import load_config
+            from ..workflow._load import check_input_files, load_config
 
             ctx: typer.Context = given.pop("ctx")
             config_file, as_json = given.pop("config_file"), given.pop("as_json")
@@ -257,6 +266,7 @@ def config_command(
             resolved = load_config(
                 config_file, values=values, overrides=parse_overrides(ctx.args), model=config_cls
             )
+            check_input_files(resolved)  # before the command imports the heavy libraries
             function(resolved, as_json=as_json, **bound)
 
         parameters = [
@@ -290,49 +300,13 @@ def print_result(result, as_json: bool) -> None:
         result.print_summary()
 
 
-def echo_err(message: str) -> None:
-    typer.echo(message, err=True)
-
-
 @contextlib.contextmanager
-def fold_bar(label: str = "folds"):
-    """A progress bar of outer-fold fits on a terminal's stderr (nothing when stderr is not a
-    terminal); yields the ``progress(done, total)`` callback the executors drive. The bar shows
-    only while fits run, so the command's messages before and after it print on lines of their
-    own."""
-    import sys
-
-    if not sys.stderr.isatty():
-        yield None
-        return
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    state: dict[str, Any] = {}
-
-    def progress(done: int, total: int) -> None:
-        bar = state.get("bar")
-        if bar is None:
-            bar = Progress(
-                "[progress.description]{task.description}",
-                BarColumn(),
-                MofNCompleteColumn(),
-                TimeRemainingColumn(),
-                console=Console(stderr=True),
-                transient=True,
-            )
-            bar.start()
-            state["bar"], state["task"] = bar, bar.add_task(label, total=total)
-        bar.update(state["task"], completed=done, total=total)
-        if done >= total:
-            bar.stop()
-            state.pop("bar")
-
-    try:
-        yield progress
-    finally:
-        if "bar" in state:
-            state["bar"].stop()
+def fold_bar(label: str = "fold fits"):
+    """A progress bar of outer-fold fits (real outcome and permutations) on a terminal's stderr;
+    yields the ``progress(done, total)`` callback the executors drive, or None when nothing is
+    drawn (not a terminal, ``--quiet``). See :class:`~oligomet.cli._console.ProgressBars`."""
+    with progress_bars() as bars:
+        yield bars.callback(label)
 
 
 def positional(name: str, annotation: Any) -> inspect.Parameter:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._options import config_command, echo_err, print_result
+from ._options import config_command, echo_err, print_result, progress_bars
 
 
 @config_command(
@@ -13,4 +13,8 @@ from ._options import config_command, echo_err, print_result
 def cluster(config, *, as_json: bool) -> None:
     from ..workflow import cluster as run_clustering
 
-    print_result(run_clustering(config, progress=echo_err), as_json)
+    with progress_bars() as bars:
+        result = run_clustering(
+            config, progress=echo_err, fusion_progress=bars.callback("SNF iterations")
+        )
+    print_result(result, as_json)

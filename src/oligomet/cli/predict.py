@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Annotated
 
@@ -48,6 +49,14 @@ def predict(
         typer.Option(help="Delimiter of the table (default: detected from the first line)."),
     ] = None,
     tracking_uri: TrackingUri = None,
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Print a JSON summary on stdout (model, output file, columns, counts per "
+            "predicted class).",
+        ),
+    ] = False,
 ) -> None:
     """Score new samples with a saved model; writes probability and predicted class per sample."""
     from ..workflow import predict as run_prediction
@@ -68,3 +77,19 @@ def predict(
         progress=echo_err,
     )
     typer.echo(f"wrote {len(scores)} predictions to {output}", err=True)
+    if as_json:
+        typer.echo(json.dumps(prediction_summary(model_uri, output, scores), indent=1))
+
+
+def prediction_summary(model_uri: str, output: Path, scores) -> dict:
+    """What ``--json`` prints: where the predictions went and how they split (no sample-level
+    values: those are in the file)."""
+    called = next((c for c in ("prediction", "subtype", "risk_group") if c in scores), None)
+    counts = scores[called].value_counts().sort_index() if called else None
+    return {
+        "model_uri": model_uri,
+        "output": str(output),
+        "n_samples": len(scores),
+        "columns": [str(c) for c in scores.columns],
+        "counts": {str(k): int(v) for k, v in counts.items()} if counts is not None else {},
+    }

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from ._app import app, user_errors
-from ._options import echo_err, fold_bar, print_result
+from ._options import echo_err, print_result, progress_bars
 
 
 @app.command()
@@ -74,7 +74,7 @@ def run(
     for name, value in (("n_jobs", n_jobs), ("backend", backend), ("scheduler", scheduler)):
         if value is not None:
             sets.append(f"{name}={value}")
-    with fold_bar() as bar:
+    with progress_bars() as bars:
         result = run_pipeline(
             pipeline,
             sets=sets,
@@ -82,6 +82,8 @@ def run(
             use_cache=not no_cache,
             force=force,
             progress=echo_err,
-            fold_progress=bar,
+            point_progress=bars.callback("sweep points"),
+            fold_progress=bars.callback("fold fits"),
+            fusion_progress=bars.callback("SNF iterations"),
         )
     print_result(result, as_json)

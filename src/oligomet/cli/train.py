@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ._options import config_command, echo_err, fold_bar, print_result
+from ._options import config_command, echo_err, print_result, progress_bars
 
 
 @config_command(
@@ -13,6 +13,6 @@ from ._options import config_command, echo_err, fold_bar, print_result
 def train(config, *, as_json: bool) -> None:
     from ..workflow import train as run_training
 
-    with fold_bar() as bar:
-        result = run_training(config, progress=echo_err, fold_progress=bar)
+    with progress_bars() as bars:
+        result = run_training(config, progress=echo_err, fold_progress=bars.callback("fold fits"))
     print_result(result, as_json)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from typing import Annotated
 
 import typer
@@ -36,17 +38,37 @@ def ui(
             help="Address to listen on: 127.0.0.1 is this machine only; 0.0.0.0 the team."
         ),
     ] = "127.0.0.1",
+    as_json: Annotated[
+        bool,
+        typer.Option(
+            "--json",
+            help="Once the server answers, print one JSON line on stdout: its url, "
+            "tracking_uri (for clients) and backend_store_uri.",
+        ),
+    ] = False,
 ) -> None:
     """Serve the MLflow UI and tracking server (Ctrl-C stops it).
 
     Clients record into it with --tracking-uri http://HOST:PORT.
     """
-    from ..tracking import serve
+    from ..tracking import experiment_pages, resolve_tracking_uri, serve
 
-    serve(
-        backend_store_uri or tracking_uri,
-        artifacts_destination,
-        host=host,
-        port=port,
-        on_start=lambda address: typer.echo(f"MLflow UI on {address} (Ctrl-C to stop)", err=True),
-    )
+    store = backend_store_uri or tracking_uri
+
+    def started(address: str) -> None:
+        pages = experiment_pages(store, address)
+        typer.echo(f"MLflow UI on {address} (Ctrl-C to stop)", err=True)
+        for name, page in pages.items():  # MLflow 3 would open them on its GenAI overview
+            typer.echo(f"  runs of {name!r} with their key metrics: {page}", err=True)
+        if as_json:
+            record = {
+                "url": address,
+                "tracking_uri": address,
+                "backend_store_uri": resolve_tracking_uri(store),
+                "artifacts_destination": artifacts_destination,
+                "experiments": pages,
+            }
+            typer.echo(json.dumps(record))
+            sys.stdout.flush()
+
+    serve(store, artifacts_destination, host=host, port=port, on_start=started)

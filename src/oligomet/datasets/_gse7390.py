@@ -48,9 +48,9 @@ def load_gse7390(*, as_frame: bool = False) -> AnnData | tuple[pd.DataFrame, pd.
     Returns
     -------
     anndata.AnnData or tuple of pandas.DataFrame
-        ``X``: the 76 probe sets (float64), ``var_names`` as given by scikit-survival (e.g.
-        ``"X200726_at"``; R's ``X`` prefix for names starting with a digit) and
-        ``var["probe_id"]`` without it (``"200726_at"``). ``obs``: ``age``, ``er``, ``grade``
+        ``X``: the 76 probe sets (float64), ``var_names`` the Affymetrix probe set IDs as
+        GEO gives them (``"200726_at"``; scikit-survival's copy carries R's ``X`` prefix, which
+        is removed), also in ``var["probe_id"]``. ``obs``: ``age``, ``er``, ``grade``
         (categorical; the source's ``"unkown"`` grade becomes missing), ``size`` (cm),
         ``distant_metastasis`` (0/1), ``time_to_distant_metastasis_days`` and
         ``time_to_distant_metastasis_years`` (days / 365.25). ``obs_names`` are ``"GSE7390_000"``
@@ -76,6 +76,9 @@ def load_gse7390(*, as_frame: bool = False) -> AnnData | tuple[pd.DataFrame, pd.
 
     expression = features[probes].astype(np.float64)
     expression.index = sample_ids
+    # scikit-survival keeps R's make.names "X" before names that start with a digit
+    # ("X200726_at"); the probe set IDs of GEO and of users' own tables have none.
+    expression.columns = [_probe_id(p) for p in probes]
 
     clinical = features[clinical_columns].copy()
     clinical.index = sample_ids
@@ -89,13 +92,16 @@ def load_gse7390(*, as_frame: bool = False) -> AnnData | tuple[pd.DataFrame, pd.
 
     if as_frame:
         return expression, clinical
-    var = pd.DataFrame(
-        {"probe_id": [p[1:] if p.startswith("X") else p for p in probes]}, index=probes
-    )
+    var = pd.DataFrame({"probe_id": list(expression.columns)}, index=expression.columns)
     adata = AnnData(X=expression.to_numpy(), obs=clinical, var=var)
     adata.uns["dataset"] = _description("gse7390")
     logger.info("loaded GSE7390: %d samples x %d probe sets", adata.n_obs, adata.n_vars)
     return adata
+
+
+def _probe_id(name: str) -> str:
+    """``"X200726_at"`` -> ``"200726_at"``: R's make.names prefix removed."""
+    return name[1:] if name.startswith("X") and name[1:2].isdigit() else name
 
 
 def _description(name: str) -> dict[str, Any]:

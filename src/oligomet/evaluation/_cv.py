@@ -173,7 +173,7 @@ class CrossValidationResult(Rendered):
         m, p = self.metrics, self.params
         negative, positive = self.class_names
         if p.get("external"):
-            design = "external validation"
+            design = p.get("design", "external validation")
         else:
             design = f"nested {p.get('n_repeats')} x {p.get('n_splits')}-fold CV"
         heading = title or "cross-validation"

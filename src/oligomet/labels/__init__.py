@@ -10,7 +10,7 @@ states (:func:`oligometastatic_state`), each a Series/DataFrame indexed by patie
 """
 
 from ._clinical_scores import CRS_FACTORS, fong_crs, integrated_risk
-from ._result import LabelResult
+from ._result import LabelResult, describe_rule
 from ._rules import label_by_category, label_by_count, label_by_time, make_labels
 from ._states import OLIGOMETASTATIC_STATES, oligometastatic_state
 from ._survival import SurvivalTarget, make_survival
@@ -20,6 +20,7 @@ __all__ = [
     "OLIGOMETASTATIC_STATES",
     "LabelResult",
     "SurvivalTarget",
+    "describe_rule",
     "fong_crs",
     "integrated_risk",
     "label_by_category",

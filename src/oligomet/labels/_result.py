@@ -8,7 +8,7 @@ from typing import Any
 
 import pandas as pd
 
-__all__ = ["LabelResult"]
+__all__ = ["LabelResult", "describe_rule"]
 
 # "censored before horizon (3.2 < 5)" and "censored before horizon (1 < 5)" are the same reason
 # with different details; the summary counts them together.
@@ -123,3 +123,51 @@ class LabelResult:
         if reasons:
             text += ": " + ", ".join(f"{count} {reason}" for reason, count in reasons.items())
         return text
+
+
+def describe_rule(rule: dict[str, Any], positive_name: str, negative_name: str) -> str:
+    """A label rule (:attr:`LabelResult.rule`) in words, for a reader of the model.
+
+    Examples
+    --------
+    >>> rule = {"kind": "count", "column": "n_metastases", "oligo_max": 5.0, "poly_min": None}
+    >>> describe_rule(rule, "polymetastatic", "oligometastatic")
+    'polymetastatic (1): n_metastases > 5; oligometastatic (0): n_metastases <= 5'
+    >>> rule = {"kind": "time", "time": "os_years", "event": "death", "horizon": 5.0}
+    >>> print(describe_rule(rule, "event within 5", "event-free beyond 5"))
+    ... # doctest: +NORMALIZE_WHITESPACE
+    event within 5 (1): death within 5 of os_years; event-free beyond 5 (0): followed beyond 5
+    without death; censored before 5: excluded
+    """
+    kind, column = rule.get("kind"), rule.get("column") or "the label column"
+
+    def number(value: Any) -> str:
+        return f"{value:g}" if isinstance(value, float) else str(value)
+
+    if kind == "count":
+        low, high = rule.get("oligo_max"), rule.get("poly_min")
+        positive = (
+            f"{column} >= {number(high)}" if high is not None else f"{column} > {number(low)}"
+        )
+        text = f"{positive_name} (1): {positive}; {negative_name} (0): {column} <= {number(low)}"
+        if high is not None:
+            text += f"; between {number(low)} and {number(high)}: excluded"
+        return text
+    if kind == "category":
+        positive = ", ".join(map(str, rule.get("positive") or []))
+        negative = (
+            "any other value"
+            if rule.get("negative_is_rest")
+            else ", ".join(map(str, rule.get("negative") or []))
+        )
+        text = f"{positive_name} (1): {column} is {positive}; {negative_name} (0): {negative}"
+        return text + ("" if rule.get("negative_is_rest") else "; other values: excluded")
+    if kind == "time":
+        event, time, horizon = rule.get("event"), rule.get("time"), number(rule.get("horizon"))
+        if rule.get("event_values"):
+            event = f"{event} = {', '.join(map(str, rule['event_values']))}"
+        return (
+            f"{positive_name} (1): {event} within {horizon} of {time}; {negative_name} (0): "
+            f"followed beyond {horizon} without {event}; censored before {horizon}: excluded"
+        )
+    return f"{positive_name} (1) vs {negative_name} (0)"

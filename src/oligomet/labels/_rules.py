@@ -319,7 +319,14 @@ def label_by_category(
     return _result(labels, reasons, values.index, positive_name, negative_name, rule)
 
 
-def label_by_time(time: pd.Series, event: pd.Series, *, horizon: float) -> LabelResult:
+def label_by_time(
+    time: pd.Series,
+    event: pd.Series,
+    *,
+    horizon: float,
+    event_values: Sequence | None = None,
+    censor_values: Sequence | None = None,
+) -> LabelResult:
     """Label by time to event at a horizon ``H``: event within ``H`` (1) versus event-free (0).
 
     ============================================  ==============================================
@@ -342,6 +349,12 @@ def label_by_time(time: pd.Series, event: pd.Series, *, horizon: float) -> Label
         ``"deceased"``/``"living"``.
     horizon : float
         The horizon ``H`` (> 0).
+    event_values, censor_values : sequence or None
+        For an ``event`` column of categories (``relapse``/``no relapse``): the values that are
+        an event, and those that are censored (compared stripped and case-insensitively, as in
+        :func:`label_by_category`). Given one list, every other non-missing value is the other
+        kind; given both, a value in neither is an error. As for
+        :func:`~oligomet.labels.make_survival`.
 
     Returns
     -------
@@ -351,7 +364,7 @@ def label_by_time(time: pd.Series, event: pd.Series, *, horizon: float) -> Label
     ------
     InputError
         If ``horizon <= 0``, a time is negative or not a number, an event value is not recognised,
-        or ``time`` and ``event`` have different sample IDs.
+        a listed event value never occurs, or ``time`` and ``event`` have different sample IDs.
 
     Examples
     --------
@@ -389,7 +402,10 @@ def label_by_time(time: pd.Series, event: pd.Series, *, horizon: float) -> Label
             f"time '{time_name}' of sample '{sample}' is negative ({times[sample]:g}); "
             "times must be >= 0"
         )
-    events = {sample: _parse_event(value, sample, event_name) for sample, value in event.items()}
+    if event_values is None and censor_values is None:
+        events = {s: _parse_event(value, s, event_name) for s, value in event.items()}
+    else:
+        events = _coded_events(event, event_name, event_values, censor_values)
 
     labels: dict[Hashable, int] = {}
     reasons: dict[Hashable, str] = {}
@@ -411,6 +427,10 @@ def label_by_time(time: pd.Series, event: pd.Series, *, horizon: float) -> Label
         "event": event.name if isinstance(event.name, str) else None,
         "horizon": float(horizon),
     }
+    if event_values is not None:
+        rule["event_values"] = [_json_value(v) for v in _as_list(event_values, "event_values")]
+    if censor_values is not None:
+        rule["censor_values"] = [_json_value(v) for v in _as_list(censor_values, "censor_values")]
     h = _fmt(horizon)
     return _result(labels, reasons, time.index, f"event within {h}", f"event-free beyond {h}", rule)
 
@@ -432,6 +452,8 @@ def make_labels(
     options                           rule
     ================================  =========================================================
     ``time`` and ``horizon``          :func:`label_by_time`, ``column`` is the event indicator
+                                      (its event / censored categories in ``positive`` /
+                                      ``negative``, e.g. ``relapse`` / ``no relapse``)
     ``oligo_max`` (and ``poly_min``)  :func:`label_by_count` on ``column``
     ``positive`` (and ``negative``)   :func:`label_by_category` on ``column``
     none, ``column`` holds only 0/1   :func:`label_by_category`, ``positive=[1]``,
@@ -445,7 +467,8 @@ def make_labels(
     column : str
         The column to label by (the event indicator when ``time`` is given).
     positive, negative : sequence, optional
-        Category values of the positive (1) and negative (0) class.
+        Category values of the positive (1) and negative (0) class; with ``time``, the values
+        of the event column that are an event and that are censored.
     time : str, optional
         Column with the time to event; requires ``horizon``.
     horizon : float, optional
@@ -468,8 +491,9 @@ def make_labels(
         raise InputError(f"clinical must be a pandas DataFrame, got {type(clinical).__name__}")
     _check_column(clinical, column)
     uses_count = oligo_max is not None or poly_min is not None
-    uses_category = positive is not None or negative is not None
     uses_time = time is not None or horizon is not None
+    # With a time, positive/negative name the event column's event and censored values.
+    uses_category = (positive is not None or negative is not None) and not uses_time
     if sum((uses_count, uses_category, uses_time)) > 1:
         raise InputError(
             "give options of one rule only: time=/horizon=, oligo_max=/poly_min=, "
@@ -481,7 +505,13 @@ def make_labels(
         if time is None or horizon is None:
             raise InputError("the time rule needs both time= (a column) and horizon= (a number)")
         _check_column(clinical, time)
-        result = label_by_time(clinical[time], values, horizon=horizon)
+        result = label_by_time(
+            clinical[time],
+            values,
+            horizon=horizon,
+            event_values=positive,
+            censor_values=negative,
+        )
         result.rule["time"], result.rule["event"] = time, column
     elif uses_count:
         if oligo_max is None:
@@ -554,6 +584,38 @@ def _list_values(values: Any, limit: int = 20) -> str:
     return (shown or "none") + more
 
 
+def _coded_events(
+    event: pd.Series, column: str, event_values: Sequence | None, censor_values: Sequence | None
+) -> dict[Hashable, int | None]:
+    """Each sample's event (1), censoring (0) or None (missing), from categories listed as
+    events and/or as censored."""
+    events = {_normalise(v) for v in _as_list(event_values or [], "event_values")}
+    censored = {_normalise(v) for v in _as_list(censor_values or [], "censor_values")}
+    observed = {_normalise(v) for v in event if not _is_missing(v)}
+    for listed, what in ((events, "event"), (censored, "censored")):
+        absent = sorted(v for v in listed if v not in observed)
+        if absent:
+            shown = _list_values(pd.unique(event.dropna()), limit=10)
+            raise InputError(
+                f"{what} value {absent[0]!r} never occurs in '{column}' (values: {shown})"
+            )
+    coded: dict[Hashable, int | None] = {}
+    for sample, value in event.items():
+        norm = _normalise(value)
+        if norm is None:
+            coded[sample] = None
+        elif norm in events or (not events and norm not in censored):
+            coded[sample] = 1
+        elif norm in censored or not censored:
+            coded[sample] = 0
+        else:
+            raise InputError(
+                f"event '{column}' of sample '{sample}' is {value!r}, neither an event value nor "
+                "a censored one; list it with --positive or --negative"
+            )
+    return coded
+
+
 def _parse_event(value: Any, sample: Hashable, column: str) -> int | None:
     if _is_missing(value):
         return None
@@ -571,7 +633,8 @@ def _parse_event(value: Any, sample: Hashable, column: str) -> int | None:
             return int(float(text))
     raise InputError(
         f"event '{column}' of sample '{sample}' is {value!r}; use 0/1, true/false, dead/alive "
-        "or deceased/living"
+        "or deceased/living, or name the event value(s) with --positive (positive=) and the "
+        "censored ones with --negative (negative=)"
     )
 
 

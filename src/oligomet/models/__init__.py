@@ -9,7 +9,15 @@ from ._cox import (
     cox_score_test,
     make_cox_model,
 )
-from ._data import RiskModel, TrainedClassifier, ViewBlock, as_frame, combine_views
+from ._data import (
+    ClassifierPipeline,
+    RiskModel,
+    TrainedClassifier,
+    ViewBlock,
+    as_frame,
+    column_name,
+    combine_views,
+)
 from ._enet import ElasticNetLogistic
 from ._factory import (
     MODELS,
@@ -30,6 +38,7 @@ __all__ = [
     "MODELS",
     "RECIPE_LABELS",
     "BalancedXGBClassifier",
+    "ClassifierPipeline",
     "ColumnPicker",
     "ColumnSelector",
     "ElasticNetLogistic",
@@ -44,6 +53,7 @@ __all__ = [
     "ViewLogTransform",
     "as_frame",
     "available_models",
+    "column_name",
     "combine_views",
     "cox_score_test",
     "make_cox_model",

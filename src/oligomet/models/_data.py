@@ -2,17 +2,26 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from sklearn.pipeline import Pipeline
 
 from .._errors import InputError
 from .._registry import saved_model_kind
 
-__all__ = ["TrainedClassifier", "ViewBlock", "as_frame", "combine_views"]
+__all__ = [
+    "ClassifierPipeline",
+    "TrainedClassifier",
+    "ViewBlock",
+    "as_frame",
+    "column_name",
+    "combine_views",
+]
 
 
 @dataclass(frozen=True)
@@ -79,6 +88,46 @@ def as_frame(data, *, layer: str | None = None) -> pd.DataFrame:
     raise TypeError(f"expected a pandas DataFrame, AnnData or MuData, got {type(data).__name__}")
 
 
+def column_name(label: Any) -> str:
+    """A class name as part of a column name: runs of anything but letters, digits and ``_``
+    become one ``_`` (``"stage iv"`` -> ``"stage_iv"``), so that the column can be named in
+    pandas, SQL and MLflow's UI without quoting.
+
+    Examples
+    --------
+    >>> column_name("stage iv"), column_name("M1"), column_name("no relapse (5 y)")
+    ('stage_iv', 'M1', 'no_relapse_5_y')
+    """
+    return re.sub(r"[^0-9A-Za-z_]+", "_", str(label)).strip("_") or "class"
+
+
+class ClassifierPipeline(Pipeline):
+    """A fitted two-class pipeline that knows what its classes mean.
+
+    What :class:`TrainedClassifier` saves: a scikit-learn :class:`~sklearn.pipeline.Pipeline`
+    plus ``class_names_`` (negative, positive) and ``threshold_``, so that
+    :meth:`predict_frame`, which MLflow's pyfunc flavour calls, returns a table whose columns say
+    which probability is which class, instead of a bare array.
+    """
+
+    def predict_frame(self, X) -> pd.DataFrame:
+        """``probability_<negative>``, ``probability_<positive>`` and ``prediction`` (the class
+        name, at the model's threshold), one row per sample."""
+        negative, positive = getattr(self, "class_names_", ("negative", "positive"))
+        proba = self.predict_proba(X)
+        threshold = getattr(self, "threshold_", None)
+        if threshold is None:
+            called = np.asarray(self.predict(X)).astype(int)
+        else:
+            called = (proba[:, 1] >= threshold).astype(int)
+        columns = [f"probability_{column_name(negative)}", f"probability_{column_name(positive)}"]
+        if columns[0] == columns[1]:  # two names that differ only in punctuation
+            columns = ["probability_0", "probability_1"]
+        table = pd.DataFrame(proba, columns=columns, index=getattr(X, "index", None))
+        table["prediction"] = np.array([negative, positive], dtype=object)[called]
+        return table
+
+
 @saved_model_kind("classifier")
 @dataclass
 class TrainedClassifier:
@@ -108,8 +157,16 @@ class TrainedClassifier:
     metadata: dict[str, Any] = field(default_factory=dict)
     threshold: float | None = None
 
-    #: The pipeline method MLflow's pyfunc flavour calls: one probability column per class.
-    pyfunc_predict_fn = "predict_proba"
+    #: The pipeline method MLflow's pyfunc flavour calls: a probability column per class, named
+    #: by the class, and the predicted class (:meth:`ClassifierPipeline.predict_frame`).
+    pyfunc_predict_fn = "predict_frame"
+
+    def __post_init__(self) -> None:
+        if isinstance(self.pipeline, Pipeline):
+            if not isinstance(self.pipeline, ClassifierPipeline):  # fitted steps, re-wrapped
+                self.pipeline = ClassifierPipeline(self.pipeline.steps)
+            self.pipeline.class_names_ = (self.negative_name, self.positive_name)
+            self.pipeline.threshold_ = self.threshold
 
     @property
     def feature_names(self) -> list[str]:
@@ -158,12 +215,30 @@ class TrainedClassifier:
         frame = as_frame(data, layer=layer)
         table = pd.DataFrame(
             {
-                f"probability_{self.positive_name}": self.predict_proba(frame)[self.positive_name],
+                f"probability_{column_name(self.positive_name)}": self.predict_proba(frame)[
+                    self.positive_name
+                ],
                 "prediction": self.predict(frame),
             }
         )
-        table.index.name = "sample_id"
-        return table
+        # A renamed copy of the index: the input's own (an AnnData's obs_names) stays as it was.
+        return table.rename_axis("sample_id")
+
+    def annotate(
+        self, adata, *, key_added: str = "oligomet", layer: str | None = None, copy: bool = False
+    ):
+        """Predict on an AnnData (or MuData) and write the predictions to its ``obs``.
+
+        Writes ``obs[f"{key_added}_probability"]`` (of the positive class),
+        ``obs[f"{key_added}_prediction"]`` (categorical: negative, positive; at the model's
+        threshold) and ``uns[key_added]["params"]`` (threshold, class names, model, run).
+
+        Returns
+        -------
+        AnnData or MuData or None
+            The annotated copy with ``copy=True``, else None (``adata`` is annotated in place).
+        """
+        return annotate_obs(self, self.predict_table, adata, key_added, layer, copy)
 
 
 @saved_model_kind("risk")
@@ -217,5 +292,44 @@ class RiskModel:
         table = risk.to_frame()
         if self.threshold is not None:
             table["risk_group"] = np.where(risk > self.threshold, "high", "low")
-        table.index.name = "sample_id"
-        return table
+        # A renamed copy of the index: the input's own (an AnnData's obs_names) stays as it was.
+        return table.rename_axis("sample_id")
+
+    def annotate(
+        self, adata, *, key_added: str = "oligomet", layer: str | None = None, copy: bool = False
+    ):
+        """Like :meth:`TrainedClassifier.annotate`: ``obs[f"{key_added}_risk_score"]`` and
+        ``obs[f"{key_added}_risk_group"]`` (categorical: low, high)."""
+        return annotate_obs(self, self.predict_table, adata, key_added, layer, copy)
+
+
+def annotate_obs(model, predict_table, adata, key_added: str, layer: str | None, copy: bool):
+    """Write a model's prediction table into ``adata.obs`` (scanpy's convention: in place, or a
+    copy returned), and what made it into ``uns[key_added]["params"]``."""
+    target = adata.copy() if copy else adata
+    table = predict_table(target, layer=layer)
+    for column in table.columns:
+        name = "probability" if str(column).startswith("probability_") else str(column)
+        values = table[column].reindex(target.obs_names)
+        if values.dtype == object:  # class names or risk groups
+            categories = [
+                getattr(model, "negative_name", "low"),
+                getattr(model, "positive_name", "high"),
+            ]
+            values = pd.Categorical(values, categories=categories)
+        target.obs[f"{key_added}_{name}"] = values
+    target.uns[key_added] = {
+        "params": {
+            "threshold": model.threshold,
+            "model": str(model.metadata.get("model", "")),
+            "model_uri": str(model.metadata.get("model_uri", "")),
+            "run_id": str(model.metadata.get("run_id", "")),
+            "layer": layer or "X",
+            **(
+                {"classes": [model.negative_name, model.positive_name]}
+                if hasattr(model, "positive_name")
+                else {}
+            ),
+        }
+    }
+    return target if copy else None

@@ -30,7 +30,7 @@ genomic scale. Nat Methods 2014;11:333-337. :doi:`10.1038/nmeth.2810`
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 import numpy as np
 from scipy import sparse
@@ -229,6 +229,7 @@ def fuse(
     n_neighbors: int = 20,
     n_iter: int = 20,
     variant: str = "snftool",
+    progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """Fuse per-view affinity networks into one (Wang et al. 2014).
 
@@ -243,6 +244,9 @@ def fuse(
         Diffusion iterations ("t").
     variant : {"snftool", "snfpy"}, default="snftool"
         Update rule (see the module notes).
+    progress : callable or None, default=None
+        ``progress(done, n_iter)`` after each diffusion iteration (a progress bar's callback);
+        it sees the count only, so the fused network is the same with or without it.
 
     Returns
     -------
@@ -269,11 +273,18 @@ def fuse(
         for rows in _row_blocks(n):  # in blocks: nan_to_num makes N x N masks otherwise
             np.nan_to_num(network[rows], copy=False)
         networks.append(network)
-    return _fuse_inplace(networks, n_neighbors=n_neighbors, n_iter=n_iter, variant=variant)
+    return _fuse_inplace(
+        networks, n_neighbors=n_neighbors, n_iter=n_iter, variant=variant, progress=progress
+    )
 
 
 def _fuse_inplace(
-    networks: list[np.ndarray], *, n_neighbors: int, n_iter: int, variant: str
+    networks: list[np.ndarray],
+    *,
+    n_neighbors: int,
+    n_iter: int,
+    variant: str,
+    progress: Callable[[int, int], None] | None = None,
 ) -> np.ndarray:
     """:func:`fuse` on networks it owns (C-contiguous float64, no NaN): they are overwritten and
     one of them is returned as the fused network, so no further N x N memory is taken for 2 views
@@ -303,7 +314,7 @@ def _fuse_inplace(
         # pairs the other view does not observe are 0 there). A view's update reads only the
         # other network, so it is written over it, and the two swap buffers every iteration.
         where = [0, 1]  # buffer holding each view's network
-        for _ in range(n_iter):
+        for iteration in range(1, n_iter + 1):
             for view in (0, 1):
                 _diffuse_inplace(
                     kernel,
@@ -314,12 +325,14 @@ def _fuse_inplace(
                     rowsums=rowsums,
                 )
             where.reverse()
+            if progress is not None:
+                progress(iteration, n_iter)
         networks = [networks[b] for b in where]
     else:
         presence = np.array(present, dtype=np.float64)
         denominator = 0.0 if not complete else float(n_views - 1)
         total = np.empty((n, n))
-        for _ in range(n_iter):
+        for iteration in range(1, n_iter + 1):
             np.copyto(total, networks[0])
             for W in networks[1:]:
                 total += W
@@ -335,12 +348,21 @@ def _fuse_inplace(
                     rowsums=rowsums,
                     others=(total, presence, j, denominator),
                 )
+            if progress is not None:
+                progress(iteration, n_iter)
         del total
+    return _mean_network(networks, complete=complete, snftool=snftool)
+
+
+def _mean_network(networks: list[np.ndarray], *, complete: bool, snftool: bool) -> np.ndarray:
+    """The fused network from the diffused ones: their mean (per pair, over the views with an
+    edge there when samples are missing), normalised by the variant's rule; written over the
+    first network."""
     fused = networks[0]
     if complete:
         for W in networks[1:]:
             fused += W
-        fused /= n_views
+        fused /= len(networks)
     else:
         observed = (fused > 0).astype(np.uint8)
         for W in networks[1:]:
@@ -349,12 +371,11 @@ def _fuse_inplace(
         np.maximum(observed, 1, out=observed)
         fused /= observed
         del observed
-    del networks
     if snftool:
         return _normalize_snftool(fused)
     fused /= fused.sum(axis=1, keepdims=True)
-    kernel.symmetrize_inplace(fused)  # (fused + fused.T + I) / 2
-    fused[np.diag_indices(n)] += 0.5
+    _kernel().symmetrize_inplace(fused)  # (fused + fused.T + I) / 2
+    fused[np.diag_indices(len(fused))] += 0.5
     return fused
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -317,7 +318,7 @@ class SNF(ClusterMixin, BaseEstimator):
         full_means[present] = means
         return full, full_means
 
-    def fit(self, X, y=None):
+    def fit(self, X, y=None, *, progress: Callable[[int, int], None] | None = None):
         """Fuse the views of ``X`` and cluster the fused network.
 
         Parameters
@@ -327,6 +328,10 @@ class SNF(ClusterMixin, BaseEstimator):
             (or absent from that MuData modality). With a MuData, results are also written to it:
             ``obsp["snf_fused"]``, ``obs["snf_subtype"]`` and ``uns["snf"]``.
         y : ignored
+        progress : callable or None, default=None
+            ``progress(done, n_iter)`` after each diffusion iteration (see
+            :func:`~oligomet.snf.fuse`). A fit argument, not a hyperparameter: it changes
+            nothing in the result and is not saved with the model.
 
         Returns
         -------
@@ -347,6 +352,7 @@ class SNF(ClusterMixin, BaseEstimator):
             n_neighbors=self.n_neighbors,
             n_iter=self.n_iter,
             variant=self.variant_,
+            progress=progress,
         )
         del affinities
         self._cluster(n)
@@ -405,7 +411,7 @@ class SNF(ClusterMixin, BaseEstimator):
         )
 
     def fit_predict(self, X, y=None, **kwargs):
-        return self.fit(X).labels_
+        return self.fit(X, **kwargs).labels_
 
     def predict(self, X) -> np.ndarray:
         """Assign new samples to the fitted subtypes (see Notes); the fusion is not refitted."""
@@ -509,8 +515,10 @@ class MultiViewSNF(ClusterMixin, BaseEstimator):
         X = np.asarray(X, dtype=np.float64)
         return [X[:, start:stop] for _name, start, stop in self.views or []]
 
-    def fit(self, X, y=None):
-        self.snf_ = SNF(**(self.snf_params or {})).fit(self._split(X))
+    def fit(self, X, y=None, *, progress: Callable[[int, int], None] | None = None):
+        """Fit :class:`SNF` on the views of ``X``; ``progress`` as in :meth:`SNF.fit` (in a
+        pipeline: ``pipeline.fit(X, snf__progress=...)``)."""
+        self.snf_ = SNF(**(self.snf_params or {})).fit(self._split(X), progress=progress)
         self.snf_.view_names_ = [name for name, _, _ in self.views]
         self.labels_ = self.snf_.labels_
         self.n_clusters_ = self.snf_.n_clusters_
@@ -559,5 +567,5 @@ class SubtypeModel:
 
     def predict_table(self, data, *, layer: str | None = None) -> pd.DataFrame:
         table = self.predict(data, layer=layer).to_frame()
-        table.index.name = "sample_id"
-        return table
+        # A renamed copy of the index: the input's own (an AnnData's obs_names) stays as it was.
+        return table.rename_axis("sample_id")

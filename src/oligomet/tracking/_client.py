@@ -19,7 +19,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-__all__ = ["TrackedRun", "client_for", "resolve_tracking_uri", "start_run"]
+from .._errors import InputError
+
+__all__ = [
+    "KEY_METRICS",
+    "TrackedRun",
+    "client_for",
+    "experiment_tags",
+    "resolve_tracking_uri",
+    "runs_page_url",
+    "start_run",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -47,17 +57,28 @@ _CLIENTS: dict[str, Any] = {}
 _CLIENTS_LOCK = threading.Lock()
 
 
-def client_for(tracking_uri: str | None = None):
+def client_for(tracking_uri: str | None = None, *, create: bool = True):
     """The ``MlflowClient`` of one store (tracking and registry at the same URI).
 
     One client per store and process: a sweep's parent and children are written through it. A
     local sqlite store is opened under a file lock (``STORE.lock``), so that processes starting
     at once on a fresh store do not race in MLflow's schema migrations.
+
+    Parameters
+    ----------
+    tracking_uri : str or None
+        The store; default :func:`resolve_tracking_uri`.
+    create : bool, default=True
+        Create a local store that does not exist yet. Readers (loading a model, listing runs)
+        pass False: a missing store is then an :class:`~oligomet.InputError` that says where it
+        was looked for, and no empty ``mlflow.db`` is left behind.
     """
     from mlflow import MlflowClient
 
     uri = resolve_tracking_uri(tracking_uri)
     path = _sqlite_path(uri)
+    if not create and path is not None and not os.path.exists(path):
+        raise InputError(missing_store_message(uri, tracking_uri))
     # A relative sqlite path means another file in another working directory.
     key = uri if path is None or os.path.isabs(path) else f"{uri}@{os.getcwd()}"
     with _CLIENTS_LOCK:
@@ -68,6 +89,25 @@ def client_for(tracking_uri: str | None = None):
                 client.search_registered_models(max_results=1)  # and the registry's tables
             _CLIENTS[key] = client
     return client
+
+
+def missing_store_message(uri: str, given: str | None = None) -> str:
+    """Where a store was looked for, and how to name the right one (one line)."""
+    path = os.path.abspath(_sqlite_path(uri) or uri)
+    if given:
+        origin = "the tracking URI given"
+    elif os.environ.get("MLFLOW_TRACKING_URI"):
+        origin = "MLFLOW_TRACKING_URI"
+    else:
+        origin = (
+            "no tracking URI given, MLFLOW_TRACKING_URI unset: MLflow's default, mlflow.db in the "
+            "working directory"
+        )
+    return (
+        f"no MLflow store at {path} ({origin}); name the store the model or run was recorded "
+        "in: tracking_uri='sqlite:////path/to/mlflow.db' (--tracking-uri), or set "
+        "MLFLOW_TRACKING_URI"
+    )
 
 
 def _sqlite_path(uri: str) -> str | None:
@@ -96,6 +136,22 @@ def _store_lock(path: str | None) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+@contextlib.contextmanager
+def quiet_downloads() -> Iterator[None]:
+    """No MLflow progress bar while a few small artifacts are copied (one bar per file would
+    clutter a notebook or a log), unless ``MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR`` says so."""
+    from mlflow.environment_variables import MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR as BAR
+
+    asked = BAR.is_set()
+    if not asked:
+        BAR.set(False)
+    try:
+        yield
+    finally:
+        if not asked:
+            BAR.unset()
 
 
 def flatten(params: Mapping[str, Any], prefix: str = "") -> dict[str, str]:
@@ -215,20 +271,88 @@ class TrackedRun:
         return log_model(self, model, **options)
 
 
-def _experiment_id(client, name: str) -> str:
-    """The ID of experiment ``name``, created if absent (another process may create it first)."""
+#: Metrics the runs table of the MLflow UI shows as columns in oligomet's saved view.
+KEY_METRICS = (
+    "roc_auc",
+    "roc_auc_ci_low",
+    "roc_auc_ci_high",
+    "null_roc_auc",
+    "permutation_p",
+    "pr_auc",
+    "balanced_accuracy",
+    "c_index",
+    "n_samples",
+)
+#: The name of that saved view (``#/experiments/ID/runs?viewStateShareKey=...``).
+KEY_METRICS_VIEW = "oligomet-key-metrics"
+
+
+def experiment_tags(now_ms: int | None = None) -> dict[str, str]:
+    """Tags that make the MLflow UI show an experiment's runs with their key metrics.
+
+    - ``mlflow.experimentKind``: classical model development, not GenAI (read by MLflow's
+      experiment views; the 3.17 UI decides its opening page from ``?workflowType=`` instead,
+      which :func:`runs_page_url` adds);
+    - ``mlflow.sharedViewState.oligomet-key-metrics``: a saved view of the runs table with
+      :data:`KEY_METRICS` as columns, sorted by ROC AUC (the UI shows no metric column
+      otherwise); it appears in the table's "Views" menu and opens from :func:`runs_page_url`.
+    """
+    now = int(time.time() * 1000) if now_ms is None else now_ms
+    state = {
+        "selectedColumns": [f"metrics.`{name}`" for name in KEY_METRICS],
+        "orderByKey": "metrics.`roc_auc`",
+        "orderByAsc": False,
+    }
+    view = {"name": "key metrics", "createdAt": now, "updatedAt": now, "state": json.dumps(state)}
+    return {
+        "mlflow.experimentKind": "custom_model_development",
+        f"mlflow.sharedViewState.{KEY_METRICS_VIEW}": json.dumps(view),
+    }
+
+
+def runs_page_url(base_url: str, experiment_id: str) -> str:
+    """The UI page of an experiment's runs table with the key-metrics view (not MLflow 3's GenAI
+    overview, where ``#/experiments/ID`` opens)."""
+    return (
+        f"{base_url.rstrip('/')}/#/experiments/{experiment_id}/runs"
+        f"?viewStateShareKey={KEY_METRICS_VIEW}&workflowType=machine_learning"
+    )
+
+
+def artifact_location(uri: str, experiment: str) -> str | None:
+    """Where a new experiment of a local sqlite store keeps its artifacts: ``mlruns/`` beside
+    the database file (MLflow's default is ``mlruns/`` in whatever the working directory is, so
+    a notebook elsewhere would scatter a store's files); None (MLflow's choice) for others."""
+    path = _sqlite_path(uri)
+    if path is None:
+        return None
+    import re
+    from pathlib import Path
+
+    folder = re.sub(r"[^\w.-]+", "-", experiment).strip("-") or "experiment"
+    return (Path(path).resolve().parent / "mlruns" / folder).as_uri()
+
+
+def _experiment_id(client, name: str, uri: str) -> str:
+    """The ID of experiment ``name``, created if absent (another process may create it first),
+    tagged for the UI (:func:`experiment_tags`), its artifacts beside
+    a local store (:func:`artifact_location`)."""
     from mlflow.exceptions import MlflowException
 
     experiment = client.get_experiment_by_name(name)
-    if experiment is not None:
-        return experiment.experiment_id
-    try:
-        return client.create_experiment(name)
-    except MlflowException:
-        experiment = client.get_experiment_by_name(name)
-        if experiment is None:
-            raise
-        return experiment.experiment_id
+    if experiment is None:
+        try:
+            return client.create_experiment(
+                name, artifact_location=artifact_location(uri, name), tags=experiment_tags()
+            )
+        except MlflowException:
+            experiment = client.get_experiment_by_name(name)
+            if experiment is None:
+                raise
+    for key, value in experiment_tags().items():
+        if key not in experiment.tags:  # created by MLflow itself or an older oligomet
+            client.set_experiment_tag(experiment.experiment_id, key, value)
+    return experiment.experiment_id
 
 
 @contextlib.contextmanager
@@ -239,6 +363,7 @@ def start_run(
     tracking_uri: str | None = None,
     tags: Mapping[str, Any] | None = None,
     parent_run_id: str | None = None,
+    start_time: int | None = None,
 ) -> Iterator[TrackedRun]:
     """Open a run; it ends FINISHED, or FAILED if the block raises (never RUNNING).
 
@@ -254,18 +379,24 @@ def start_run(
         Tags set on the run.
     parent_run_id : str or None
         Open the run as a child of this one (MLflow nests it under the parent in the UI).
+    start_time : int or None
+        When the work the run records began (milliseconds since the epoch); default now. The
+        run is opened only once the work has succeeded, so that bad input never leaves a run
+        behind, and dated back to its start so that its duration covers the whole work.
     """
     from mlflow.entities import RunStatus
     from mlflow.tracking.context.registry import resolve_tags
 
     uri = resolve_tracking_uri(tracking_uri)
     client = client_for(uri)
-    experiment_id = _experiment_id(client, experiment)
+    experiment_id = _experiment_id(client, experiment, uri)
     run_tags = {str(k): str(v) for k, v in (tags or {}).items()}
     if parent_run_id:
         run_tags[PARENT_TAG] = parent_run_id
     # The context MLflow's own start_run records: user, source script, git commit.
-    run = client.create_run(experiment_id, run_name=run_name, tags=resolve_tags(run_tags))
+    run = client.create_run(
+        experiment_id, start_time=start_time, run_name=run_name, tags=resolve_tags(run_tags)
+    )
     run_id = run.info.run_id
     try:
         yield TrackedRun(client, run_id, experiment_id, uri)

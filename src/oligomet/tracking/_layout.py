@@ -16,10 +16,12 @@ from typing import Any
 
 import pandas as pd
 
-from ._client import start_run
+from .._errors import InputError
+from .._names import alias_problem
+from ._client import client_for, resolve_tracking_uri, start_run
 from ._models import LoggedModel
 
-__all__ = ["LoggedRun", "log_result"]
+__all__ = ["LoggedRun", "attach_to_run", "log_result"]
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,10 @@ def _log_training(run, result, options: dict[str, Any]) -> LoggedModel | None:
         run.log_table(oof.assign(label=cohort.y), f"evaluation/out_of_fold_{kind}.csv")
     _log_figures(run, cv.figures(result.title), "evaluation")
     run.log_dict({"stages": [r.to_dict() for r in result.stage_records]}, "stages.json")
+    # What a model report needs beyond the metrics (software, pipeline steps, candidate and
+    # final feature counts, missing values, input files and their dates): aggregate facts only.
+    if hasattr(result, "design"):
+        run.log_dict(result.design(), "design.json")
     if not options["log_model"]:
         return None
     result.classifier.metadata["run_id"] = run.run_id
@@ -90,6 +96,7 @@ def _log_training(run, result, options: dict[str, Any]) -> LoggedModel | None:
         input_example=cohort.input_example(),
         registered_name=options["registered_name"] or result.default_registered_name,
         alias=options["alias"],
+        card=result.model_card(),
     )
 
 
@@ -127,6 +134,7 @@ def _log_clustering(run, result, options: dict[str, Any]) -> LoggedModel | None:
         input_example=result.input_example(),
         registered_name=options["registered_name"] or result.default_registered_name,
         alias=options["alias"],
+        card=result.model_card(),
     )
 
 
@@ -155,6 +163,7 @@ def log_result(
     Parameters
     ----------
     result : TrainResult, EvaluationResult or ClusterResult
+        Its ``started_at`` (milliseconds since the epoch), if set, dates the run's start.
     tracking_uri, experiment : str
         Where to record it.
     parent_run_id : str or None
@@ -166,6 +175,9 @@ def log_result(
     log_model, log_predictions, log_sample_ids : bool
         Save the model; log per-sample predictions or sample IDs (patient-level data).
     """
+    problem = alias_problem(alias) if alias is not None else None
+    if problem:  # before the run opens: MLflow would refuse it only after the model is logged
+        raise InputError(problem)
     layout = _LAYOUTS[result.kind]
     options = {
         "registered_name": registered_name,
@@ -180,8 +192,38 @@ def log_result(
         tracking_uri=tracking_uri,
         tags={**result.tags(), **(tags or {})},
         parent_run_id=parent_run_id,
+        start_time=getattr(result, "started_at", None),
     ) as run:
         run.log_params(result.params())
         run.log_dict(result.resolved_config(), "config.yaml")
         model = layout(run, result, options)
     return LoggedRun(run.run_id, run.tracking_uri, model)
+
+
+def attach_to_run(
+    run_id: str,
+    texts: dict[str, str],
+    *,
+    tags: dict[str, str] | None = None,
+    tracking_uri: str | None = None,
+) -> None:
+    """Add text artifacts (and tags) to an existing run, whatever its status.
+
+    For what is derived from a run once it has ended (a model report read back from the store):
+    the run's status and end time stay as they were.
+
+    Parameters
+    ----------
+    run_id : str
+    texts : dict
+        Artifact path -> text, e.g. ``{"report/model_report.md": "..."}``.
+    tags : dict or None
+        Tags to set on the run.
+    tracking_uri : str or None
+        The store; default :func:`~oligomet.tracking.resolve_tracking_uri`.
+    """
+    client = client_for(resolve_tracking_uri(tracking_uri))
+    for path, text in texts.items():
+        client.log_text(run_id, text, path)
+    for key, value in (tags or {}).items():
+        client.set_tag(run_id, key, str(value))

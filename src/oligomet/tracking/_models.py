@@ -18,7 +18,8 @@ import pandas as pd
 
 from .._errors import InputError
 from .._registry import model_kind, trusted_types
-from ._client import resolve_tracking_uri
+from ._client import client_for, quiet_downloads, resolve_tracking_uri
+from ._pyfunc import LOADER_MODULE
 
 __all__ = ["LoggedModel", "load_model", "log_model", "skops_trusted_types"]
 
@@ -65,15 +66,21 @@ def _pip_requirements() -> list[str]:
     return pins
 
 
-def _register(client, name: str, logged, run_id: str, alias: str | None) -> str:
+def _register(
+    client, name: str, logged, run_id: str, alias: str | None, card: dict[str, Any] | None
+) -> str:
     """A new version of registered model ``name`` (created if absent); its alias if given.
 
+    The version carries the card's description (with its run) and tags; the registered model
+    the newest version's description and the tags all versions share (what the UI lists).
     The version's source is the logged model's artifact location, not ``models:/<id>``: MLflow
     3.17's sqlite registry resolves a ``models:/`` source through the global tracking URI, which
     may name another store.
     """
     from mlflow.exceptions import MlflowException
 
+    card = card or {}
+    tags = {str(k): str(v) for k, v in card.get("tags", {}).items()}
     try:
         client.get_registered_model(name)
     except MlflowException:
@@ -81,9 +88,22 @@ def _register(client, name: str, logged, run_id: str, alias: str | None) -> str:
             client.create_registered_model(name)
         except MlflowException:
             client.get_registered_model(name)  # created meanwhile by another process
+    description = card.get("description", "")
     version_ = client.create_model_version(
-        name, source=logged.artifact_location, run_id=run_id, model_id=logged.model_id
+        name,
+        source=logged.artifact_location,
+        run_id=run_id,
+        model_id=logged.model_id,
+        tags=tags,
+        description=f"{description}\nTraining run: {run_id}." if description else None,
     )
+    if description:
+        client.update_registered_model(
+            name, description=f"{description}\nNewest: version {version_.version}."
+        )
+    for key in ("oligomet.model", "oligomet.task"):
+        if key in tags:
+            client.set_registered_model_tag(name, key, tags[key])
     if alias:
         client.set_registered_model_alias(name, alias, version_.version)
     return str(version_.version)
@@ -96,12 +116,15 @@ def log_model(
     input_example: pd.DataFrame,
     registered_name: str | None = None,
     alias: str | None = None,
+    card: dict[str, Any] | None = None,
 ) -> LoggedModel:
     """Log a saved-model object (classifier, risk or subtype model) on ``run`` and register it.
 
-    The model's pyfunc flavour calls ``model.pyfunc_predict_fn`` of its pipeline: a classifier's
-    ``mlflow.pyfunc.load_model(uri).predict(frame)`` returns an (n, 2) array of class
-    probabilities, a subtype model's the subtype of each sample.
+    The model's pyfunc flavour calls ``model.pyfunc_predict_fn`` of its pipeline
+    (:mod:`oligomet.tracking._pyfunc`): a classifier's
+    ``mlflow.pyfunc.load_model(uri).predict(frame)`` returns a DataFrame with a probability
+    column per class (``probability_M0``, ``probability_M1``) and the predicted class, a subtype
+    model's the subtype of each sample.
 
     Parameters
     ----------
@@ -112,13 +135,17 @@ def log_model(
         A row that shows the input format (oligomet passes training-set medians).
     registered_name, alias : str or None
         Registry name and alias of the new version.
+    card : dict or None
+        ``description`` (text) and ``tags`` of the registered version, as the registry shows
+        them (a result's ``model_card()``).
     """
     import mlflow.sklearn
     from mlflow.entities import LoggedModelOutput, LoggedModelStatus
     from mlflow.models import Model, infer_signature
 
     client = run.client
-    output = getattr(model.pipeline, model.pyfunc_predict_fn)(input_example)
+    pyfunc_method = model.pyfunc_predict_fn
+    output = getattr(model.pipeline, pyfunc_method)(input_example)
     logged = client.create_logged_model(
         run.experiment_id, name=_MODEL_NAME, source_run_id=run.run_id
     )
@@ -140,14 +167,20 @@ def log_model(
             signature=infer_signature(input_example, output),
             input_example=input_example,
             pip_requirements=_pip_requirements(),
-            pyfunc_predict_fn=model.pyfunc_predict_fn,
+            pyfunc_predict_fn="predict",
             skops_trusted_types=skops_trusted_types(),
         )
+        # MLflow's sklearn wrapper calls only predict/predict_proba: ours calls the model's method.
+        pyfunc = description.flavors["python_function"]
+        pyfunc.update(
+            loader_module=LOADER_MODULE, predict_fn="predict", oligomet_predict_fn=pyfunc_method
+        )
+        description.save(str(path / "MLmodel"))
         client.log_model_artifacts(logged.model_id, str(path))
     client.finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
     version_ = None
     if registered_name is not None:
-        version_ = _register(client, registered_name, logged, run.run_id, alias)
+        version_ = _register(client, registered_name, logged, run.run_id, alias, card)
     return LoggedModel(
         f"models:/{logged.model_id}", registered_name, version_, alias if registered_name else None
     )
@@ -159,12 +192,13 @@ def _local_copy(model_uri: str, tracking_uri: str, folder: str) -> Path:
 
     if Path(model_uri).is_dir():
         return Path(model_uri)
-    path = mlflow.artifacts.download_artifacts(
-        artifact_uri=_artifact_location(model_uri, tracking_uri),
-        dst_path=folder,
-        tracking_uri=tracking_uri,
-        registry_uri=tracking_uri,
-    )
+    with quiet_downloads():  # a model is a handful of small files
+        path = mlflow.artifacts.download_artifacts(
+            artifact_uri=_artifact_location(model_uri, tracking_uri),
+            dst_path=folder,
+            tracking_uri=tracking_uri,
+            registry_uri=tracking_uri,
+        )
     return Path(path)
 
 
@@ -175,8 +209,6 @@ def _artifact_location(model_uri: str, tracking_uri: str) -> str:
     prefix = "models:/"
     if not model_uri.startswith(prefix):
         return model_uri
-    from ._client import client_for
-
     client = client_for(tracking_uri)
     rest = model_uri[len(prefix) :].strip("/")
     if "@" in rest:
@@ -221,6 +253,10 @@ def load_model(model_uri: str, *, tracking_uri: str | None = None):
     from mlflow.models import Model
 
     uri = resolve_tracking_uri(tracking_uri)
+    if not Path(model_uri).is_dir():
+        client_for(
+            tracking_uri, create=False
+        )  # a missing store: say where it was looked for, create none
     with tempfile.TemporaryDirectory() as folder:
         try:
             path = _local_copy(model_uri, uri, folder)

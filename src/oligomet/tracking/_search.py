@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from ._client import PARENT_TAG, client_for, resolve_tracking_uri
+from ._client import PARENT_TAG, client_for, quiet_downloads, resolve_tracking_uri
 
 __all__ = ["load_run_json", "run_table", "search_runs"]
 
@@ -55,7 +55,7 @@ def run_table(
     of ``mlflow.search_runs``). With ``parent_run_id``, only that run's children (of any
     experiment when ``experiment`` is None)."""
     uri = resolve_tracking_uri(tracking_uri)
-    client = client_for(uri)
+    client = client_for(tracking_uri, create=False)
     if parent_run_id is not None:
         try:
             parent = client.get_run(parent_run_id)
@@ -104,7 +104,8 @@ def load_run_json(run_id: str, artifact_path: str, *, tracking_uri: str | None =
     from mlflow.exceptions import MlflowException
 
     uri = resolve_tracking_uri(tracking_uri)
-    with tempfile.TemporaryDirectory() as folder:
+    client_for(tracking_uri, create=False)
+    with tempfile.TemporaryDirectory() as folder, quiet_downloads():
         try:
             path = mlflow.artifacts.download_artifacts(
                 run_id=run_id, artifact_path=artifact_path, dst_path=folder, tracking_uri=uri

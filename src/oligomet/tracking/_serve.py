@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Callable
 
 from .._errors import InputError
 from ._client import resolve_tracking_uri
 
-__all__ = ["serve", "ui_command"]
+__all__ = ["experiment_pages", "serve", "ui_command"]
 
 
 def ui_command(
@@ -20,8 +22,10 @@ def ui_command(
     artifacts_destination: str | None = None,
     host: str = "127.0.0.1",
     port: int = 5000,
+    quiet: bool = True,
 ) -> list[str]:
-    """The command line that serves the MLflow UI (and REST API) for a tracking store."""
+    """The command line that serves the MLflow UI (and REST API) for a tracking store; with
+    ``quiet``, the web server logs only its warnings (no line per request)."""
     uri = resolve_tracking_uri(tracking_uri)
     if uri.startswith("postgresql"):
         import importlib.util
@@ -39,9 +43,51 @@ def ui_command(
             "(--backend-store-uri sqlite:///PATH or postgresql://...)"
         )
     command = [sys.executable, "-m", "mlflow", "ui", "--backend-store-uri", uri]
+    command += ["--registry-store-uri", uri]  # the same store (MLflow says so otherwise)
     if artifacts_destination:
         command += ["--artifacts-destination", artifacts_destination]
+    if quiet:
+        command += ["--uvicorn-opts", "--log-level warning --no-access-log"]
     return [*command, "--host", host, "--port", str(port), "--workers", "1"]
+
+
+def experiment_pages(store_uri: str | None, base_url: str) -> dict[str, str]:
+    """Each experiment of a store (newest first, at most 10) and the UI page of its runs with
+    the key metrics (:func:`~oligomet.tracking._client.runs_page_url`); empty when the store
+    does not exist yet."""
+    from ._client import client_for, runs_page_url
+
+    try:
+        client = client_for(store_uri, create=False)
+    except InputError:
+        return {}
+    found = client.search_experiments(max_results=10, order_by=["last_update_time DESC"])
+    return {e.name: runs_page_url(base_url, e.experiment_id) for e in found if e.name != "Default"}
+
+
+def _stderr():
+    """This process's standard error as a file descriptor for a child, if it has one."""
+    try:
+        return sys.stderr.fileno()
+    except (AttributeError, OSError, ValueError):  # replaced by an in-memory stream
+        return subprocess.DEVNULL
+
+
+def _answers(address: str, server: subprocess.Popen, timeout: float = 120.0) -> bool:
+    """Wait until the server answers its health check (True), or its process ends (False)."""
+    import urllib.error
+    import urllib.request
+
+    host = address.replace("://0.0.0.0", "://127.0.0.1")
+    deadline = time.monotonic() + timeout
+    while server.poll() is None and time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"{host}/health", timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except (urllib.error.URLError, OSError):
+            time.sleep(0.25)
+    return server.poll() is None
 
 
 def serve(
@@ -66,7 +112,7 @@ def serve(
     host, port : str, int
         Address to listen on (127.0.0.1: this machine only).
     on_start : callable or None
-        Called with the UI's address once the server process is started.
+        Called with the UI's address once the server answers.
 
     Raises
     ------
@@ -74,15 +120,19 @@ def serve(
         When the server exits with an error of its own.
     """
     command = ui_command(
-        tracking_uri=store_uri, artifacts_destination=artifacts_destination, host=host, port=port
+        tracking_uri=store_uri,
+        artifacts_destination=artifacts_destination,
+        host=host,
+        port=port,
+        quiet=not logging.getLogger("oligomet").isEnabledFor(logging.INFO),
     )
     # Browsing runs needs no background job workers (MLflow's GenAI features); they would add
     # several processes of ~250 MB each. Set the variable to true to have them.
     env = {**os.environ}
     env.setdefault("MLFLOW_SERVER_ENABLE_JOB_EXECUTION", "false")
-    server = subprocess.Popen(command, env=env, start_new_session=True)
-    if on_start is not None:
-        on_start(f"http://{host}:{port}")
+    # The server logs to stdout; ours is kept for what the caller prints (``ui --json``).
+    server = subprocess.Popen(command, env=env, start_new_session=True, stdout=_stderr())
+    address = f"http://{host}:{port}"
 
     def stop(signum=signal.SIGTERM, frame=None):
         if server.poll() is None:
@@ -90,6 +140,8 @@ def serve(
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
+        if _answers(address, server) and on_start is not None:
+            on_start(address)
         returncode = server.wait()
     except KeyboardInterrupt:
         stop()

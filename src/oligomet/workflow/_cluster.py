@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -47,9 +48,17 @@ def _check_columns(config: ClusterConfig, viewset: ViewSet) -> None:
             )
 
 
-def fuse_subtypes(assembled: Assembled, snf: SNFSettings, *, seed: int, say) -> SubtypeFit:
+def fuse_subtypes(
+    assembled: Assembled,
+    snf: SNFSettings,
+    *,
+    seed: int,
+    say,
+    fusion_progress: Callable[[int, int], None] | None = None,
+) -> SubtypeFit:
     """Stage ``snf``: per-view log transforms and SNF in one pipeline, fitted on the samples
-    present in every view; saved, it assigns new samples to the subtypes."""
+    present in every view; saved, it assigns new samples to the subtypes.
+    ``fusion_progress(done, t)`` follows the fusion's iterations."""
     from sklearn.pipeline import Pipeline
 
     from ..models import FeatureAligner, ViewLogTransform, combine_views
@@ -71,7 +80,7 @@ def fuse_subtypes(assembled: Assembled, snf: SNFSettings, *, seed: int, say) -> 
         f"fusing {len(blocks)} views of {len(X)} samples (K={snf.n_neighbors}, "
         f"mu={snf.mu}, t={snf.n_iter}, {rule})"
     )
-    pipeline.fit(X)
+    pipeline.fit(X, snf__progress=fusion_progress)
     model = SubtypeModel(pipeline, {"views": view_metadata(methods), "snf": settings})
     digest = hashlib.sha256(np.ascontiguousarray(X.to_numpy()).tobytes()).hexdigest()
     return SubtypeFit(model, X, digest)
@@ -111,15 +120,19 @@ def cluster(
     stages: Stages | None = None,
     parent_run_id: str | None = None,
     tags: dict[str, str] | None = None,
+    fusion_progress: Callable[[int, int], None] | None = None,
 ) -> ClusterResult:
     """Fuse the views with SNF, find subtypes, say what they mean, and record it all.
 
     Samples present in every view are clustered (the library's :class:`~oligomet.snf.SNF` also
     fuses samples that miss a view; see its notes). Per-view log transforms and the SNF model
     form one pipeline, saved so that ``oligomet predict`` assigns new samples to the subtypes.
+    ``progress`` gets status messages; ``fusion_progress(done, t)`` follows the fusion's
+    iterations (not called when the fit comes from the stage cache).
     """
     from ..snf import add_subtypes
 
+    started_at = int(time.time() * 1000)
     say = progress or (lambda message: logger.info(message))
     stages = stages or Stages(say=say)
     read = config.read
@@ -142,7 +155,11 @@ def cluster(
         "seed": config.seed,
     }
     fit, _ = stages(
-        "snf", inputs, lambda: fuse_subtypes(assembled, config.snf, seed=config.seed, say=say)
+        "snf",
+        inputs,
+        lambda: fuse_subtypes(
+            assembled, config.snf, seed=config.seed, say=say, fusion_progress=fusion_progress
+        ),
     )
     snf = fit.model.pipeline[-1].snf_
     say(f"{snf.n_clusters_} subtypes, sizes {np.bincount(snf.labels_).tolist()}")
@@ -161,6 +178,7 @@ def cluster(
         association=association,
         digest=fit.digest,
         stage_records=stages.records,
+        started_at=started_at,
     )
     if track:
         record(result, config.tracking, parent_run_id=parent_run_id, tags=tags)

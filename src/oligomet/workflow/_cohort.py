@@ -239,9 +239,21 @@ def _read_expression_files(views_config, clinical: pd.DataFrame | None, drop: li
                     "path": str(path),
                     "sha256": source.get("sha256"),
                     "orientation": source.get("orientation"),
+                    **_geo_provenance(adata.uns.get("geo")),
                 }
             )
     return views, transforms, sources, embedded_obs
+
+
+_GEO_FIELDS = ("geo_accession", "title", "submission_date", "last_update_date", "pubmed_id")
+
+
+def _geo_provenance(geo: Mapping[str, Any] | None) -> dict[str, Any]:
+    """A GEO series' accession, title and dates (from a series matrix's header), for the
+    record of where the data came from; nothing for other files."""
+    if not geo:
+        return {}
+    return {"geo": {key: geo[key] for key in _GEO_FIELDS if key in geo}}
 
 
 def _shared_file_notices(read: ReadConfig, dropped: list[str]) -> list[str]:

@@ -18,6 +18,8 @@ from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from .._names import alias_problem
+
 __all__ = [
     "CVConfig",
     "CharacteriseConfig",
@@ -142,13 +144,15 @@ class LabelConfig(_Strict):
     )
     positive: list[str] = option(
         list,
-        "Value(s) of --label for the positive (polymetastatic) class; repeatable.",
+        "Value(s) of --label for the positive (polymetastatic) class; repeatable. With --time: "
+        "the event column's value(s) that are an event (e.g. relapse).",
         cli="--positive",
     )
     negative: list[str] = option(
         list,
         "Value(s) of --label for the negative (oligometastatic) class; repeatable. Other values "
-        "are excluded and reported.",
+        "are excluded and reported. With --time: the value(s) that are censored (e.g. 'no "
+        "relapse').",
         cli="--negative",
     )
     time: str | None = option(
@@ -239,7 +243,22 @@ class TrackingConfig(_Strict):
     registered_name: str | None = option(
         None, "Registered model name (default oligomet-<model>).", cli="--name"
     )
-    alias: str | None = option(None, "Alias to set on the registered version.", cli="--alias")
+    alias: str | None = option(
+        None,
+        "Alias to set on the registered version (letters, digits, _ and -; not v<number> or "
+        "latest, which MLflow reserves).",
+        cli="--alias",
+    )
+
+    @field_validator("alias")
+    @classmethod
+    def _registry_accepts(cls, value: str | None) -> str | None:
+        """The registry's alias rules, checked before any work (MLflow checks them at the end)."""
+        problem = None if value is None else alias_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
     log_model: bool = option(
         True,
         "Save and register the model (--no-log-model keeps it off the tracking server).",
@@ -362,7 +381,8 @@ class EvaluateConfig(_Sectioned):
     )
     cli_help: ClassVar[dict[str, str]] = {
         "read.expression": "Expression table(s) of the validation cohort (CSV/TSV, .gz, .h5ad, "
-        ".h5mu, GEO series matrix); repeat for several views.",
+        ".h5mu, GEO series matrix); repeat for several views. Omit to score the embedded "
+        "GSE7390 cohort (the training cohort of the default model: not a validation of it).",
         "label.column": "Clinical column defining the classes (default: the model's own label "
         "rule).",
     }

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -10,6 +11,7 @@ from .._errors import InputError
 from ._cache import Stages
 from ._cohort import Cohort
 from ._config import EvaluateConfig, LabelConfig
+from ._provenance import TrainingOverlap, training_overlap
 from ._results import EvaluationResult
 from ._train import cohort_stages, record
 
@@ -32,7 +34,13 @@ def label_from_rule(rule: Mapping[str, Any]) -> LabelConfig:
             negative=[str(v) for v in rule.get("negative") or []],
         )
     if kind == "time":
-        return LabelConfig(column=rule["event"], time=rule["time"], horizon=rule["horizon"])
+        return LabelConfig(
+            column=rule["event"],
+            time=rule["time"],
+            horizon=rule["horizon"],
+            positive=[str(v) for v in rule.get("event_values") or []],
+            negative=[str(v) for v in rule.get("censor_values") or []],
+        )
     raise InputError("the model records no label rule; give --label (and its options)")
 
 
@@ -57,6 +65,27 @@ def check_transform_inputs(classifier, frame, where: str) -> None:
                 f"applies {view['transform']} to view {view['name']!r}; give the same kind of "
                 "values it was trained on"
             ) from None
+
+
+def training_check(classifier, cohort: Cohort, tracking_uri: str | None) -> TrainingOverlap:
+    """How much of the cohort trained the model: the training data's digest and per-sample
+    fingerprints saved with the model, and the training run's sample IDs if it recorded them."""
+    from ..io import mirna_renames
+    from ..tracking import load_run_json
+
+    frame = cohort.X.rename(columns=mirna_renames(cohort.X.columns, classifier.feature_names))
+    run_id = classifier.metadata.get("run_id")
+    labels = (
+        load_run_json(run_id, "evaluation/labels.json", tracking_uri=tracking_uri) or {}
+        if run_id
+        else {}
+    )
+    return training_overlap(
+        classifier.metadata,
+        frame[classifier.feature_names],
+        cohort.digest,
+        training_ids=list(labels.get("labels", {})),  # recorded only with --log-sample-ids
+    )
 
 
 def validate_external(classifier, cohort: Cohort, config: EvaluateConfig, where: str, say):
@@ -120,6 +149,7 @@ def evaluate(
     from ..models import TrainedClassifier
     from ..tracking import load_model
 
+    started_at = int(time.time() * 1000)
     say = progress or (lambda message: logger.info(message))
     classifier = load_model(model_uri, tracking_uri=config.tracking.tracking_uri)
     if not isinstance(classifier, TrainedClassifier):
@@ -145,6 +175,11 @@ def evaluate(
         say(notices[-1])
     where = " + ".join(str(v.path) for v in config.read.expression) or cohort.name
     overlap, validation = validate_external(classifier, cohort, config, where, say)
+    provenance = training_check(classifier, cohort, config.tracking.tracking_uri)
+    if provenance.notice():
+        validation.params["design"] = f"{provenance.kind}: NOT an external validation"
+        notices.append(provenance.notice())
+        say(notices[-1])
     result = EvaluationResult(
         config=config,
         model_uri=model_uri,
@@ -155,6 +190,8 @@ def evaluate(
         notices=notices,
         training_run_id=str(classifier.metadata.get("run_id", "")),
         threshold=classifier.threshold,
+        provenance=provenance,
+        started_at=started_at,
     )
     if track:
         record(result, config.tracking)

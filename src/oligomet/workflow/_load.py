@@ -13,7 +13,14 @@ from .._errors import InputError
 from ._config import ClusterConfig, EvaluateConfig, TrainConfig, sectioned
 from ._yaml import YamlFile, expand_variables, read_yaml, validation_message
 
-__all__ = ["load_cluster_config", "load_config", "parse_value", "rebase_paths", "set_dotted"]
+__all__ = [
+    "check_input_files",
+    "load_cluster_config",
+    "load_config",
+    "parse_value",
+    "rebase_paths",
+    "set_dotted",
+]
 
 _KINDS = {TrainConfig: "train", EvaluateConfig: "evaluate", ClusterConfig: "cluster"}
 
@@ -121,6 +128,25 @@ def load_config(
         return model.model_validate(sectioned(raw, kind))
     except ValidationError as error:
         raise InputError(validation_message(error, source=source)) from None
+
+
+def check_input_files(config: Any) -> None:
+    """Every file a config reads exists: checked before anything heavy is imported or computed,
+    so that a mistyped path is answered at once.
+
+    Raises
+    ------
+    InputError
+        Naming the first missing file (as :mod:`oligomet.io` would, after seconds of imports).
+    """
+    read = getattr(config, "read", None)
+    if read is None:
+        return
+    paths = [view.path for view in read.expression] + list(read.clinical)
+    paths += [read.sample_map] if read.sample_map else []
+    for path in paths:
+        if not Path(path).exists():
+            raise InputError(f"{path}: file not found; check the path and the working directory")
 
 
 def load_cluster_config(

@@ -20,6 +20,7 @@ import numpy as np
 from .._errors import InputError
 from ._cohort import Cohort
 from ._config import CVConfig, ModelConfig
+from ._provenance import sample_fingerprints
 
 __all__ = ["ModelPlan", "build_model", "cross_validate_model", "fit_final", "select_inputs"]
 
@@ -178,13 +179,18 @@ def fit_final(plan: ModelPlan, cohort: Cohort, cv: CVConfig, *, seed: int):
         return RiskModel(final.model, metadata=metadata, threshold=final.threshold)
     metadata |= {"label_rule": labels.rule, "views": view_metadata(cohort.views)}
     metadata["dataset_digest"] = cohort.digest
-    return TrainedClassifier(
+    classifier = TrainedClassifier(
         final.model,
         positive_name=labels.positive_name,
         negative_name=labels.negative_name,
         metadata=metadata,
         threshold=final.threshold,
     )
+    # So that `evaluate` recognises the training samples (values hashed, never stored).
+    classifier.metadata["training_fingerprints"] = sample_fingerprints(
+        cohort.X[classifier.feature_names]
+    )
+    return classifier
 
 
 def registered_name(model: str) -> str:

@@ -122,23 +122,34 @@ def _cluster_row(point: PointResult) -> dict[str, Any]:
 
 
 def _compute(
-    pipeline: Pipeline, cache: StageCache | None, *, refresh: bool, say, fold_progress=None
+    pipeline: Pipeline,
+    cache: StageCache | None,
+    *,
+    refresh: bool,
+    say,
+    fold_progress=None,
+    point_progress=None,
+    fusion_progress=None,
 ) -> list[PointResult]:
     from ._cluster import cluster
     from ._train import executor_for, train
 
+    def every_point(run, options) -> list[PointResult]:
+        total = len(pipeline.points)
+        if point_progress is not None:
+            point_progress(0, total)
+        results = []
+        for number, point in enumerate(pipeline.points, start=1):
+            results.append(_point(run, pipeline, number, point, cache, refresh, say, options))
+            if point_progress is not None:
+                point_progress(number, total)
+        return results
+
     if pipeline.spec.workflow != "train":
-        return [
-            _point(cluster, pipeline, number, point, cache, refresh, say, {})
-            for number, point in enumerate(pipeline.points, start=1)
-        ]
+        return every_point(cluster, {"fusion_progress": fusion_progress})
     # One executor for every point: a Dask cluster starts once (and only if a fold is computed).
     with executor_for(pipeline.points[0].config, say) as executor:
-        options = {"executor": executor, "fold_progress": fold_progress}
-        return [
-            _point(train, pipeline, number, point, cache, refresh, say, options)
-            for number, point in enumerate(pipeline.points, start=1)
-        ]
+        return every_point(train, {"executor": executor, "fold_progress": fold_progress})
 
 
 def _point(run, pipeline, number, point, cache, refresh, say, options) -> PointResult:
@@ -248,6 +259,8 @@ def run_pipeline(
     track: bool = True,
     progress: Callable[[str], None] | None = None,
     fold_progress: Callable[[int, int], None] | None = None,
+    point_progress: Callable[[int, int], None] | None = None,
+    fusion_progress: Callable[[int, int], None] | None = None,
 ) -> PipelineResult:
     """Run every point of a declared pipeline; record a parent run with a child per point.
 
@@ -269,12 +282,25 @@ def run_pipeline(
         Called with short status messages (which stage was reused or computed, ...).
     fold_progress : callable or None
         ``fold_progress(done, total)`` as a point's outer-fold fits finish.
+    point_progress : callable or None
+        ``point_progress(done, n_points)`` before the first point and as each point is computed
+        (reused from the cache or not).
+    fusion_progress : callable or None
+        ``fusion_progress(done, t)`` as an SNF fusion iterates (clustering pipelines).
     """
     say = progress or (lambda message: logger.info(message))
     if not isinstance(pipeline, Pipeline):
         pipeline = load_pipeline(pipeline, sets=sets)
     cache = StageCache(cache_dir or default_cache_dir()) if use_cache else None
-    points = _compute(pipeline, cache, refresh=force, say=say, fold_progress=fold_progress)
+    points = _compute(
+        pipeline,
+        cache,
+        refresh=force,
+        say=say,
+        fold_progress=fold_progress,
+        point_progress=point_progress,
+        fusion_progress=fusion_progress,
+    )
     comparison = None
     if pipeline.spec.workflow == "train" and points:
         entries = [(p.point.name, None, p.point.cohort, p.result) for p in points]

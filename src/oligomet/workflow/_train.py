@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -42,7 +43,10 @@ def read_inputs(read: ReadConfig) -> dict[str, Any]:
     if not read.expression:
         from importlib.metadata import version
 
-        settings["embedded"] = f"GSE7390, scikit-survival {version('scikit-survival')}"
+        # The loader's own version too: it named the probe sets R's way ("X200726_at") before.
+        settings["embedded"] = (
+            f"GSE7390, scikit-survival {version('scikit-survival')}, GEO probe set IDs"
+        )
     return {"settings": settings, "files": {str(p): _digest_or_none(p) for p in files}}
 
 
@@ -163,6 +167,7 @@ def train(
                 executor=own,
                 fold_progress=fold_progress,
             )
+    started_at = int(time.time() * 1000)
     stages = stages or Stages(say=say)
     model, seed = config.model.name, config.seed
     full, label_key = cohort_stages(config, stages, model=model, groups=config.read.groups)
@@ -199,6 +204,7 @@ def train(
         classifier=classifier,
         notices=notices,
         stage_records=stages.records,
+        started_at=started_at,
     )
     if track:
         record(result, config.tracking, parent_run_id=parent_run_id, tags=tags)
@@ -239,3 +245,20 @@ def record(result, tracking, *, parent_run_id: str | None = None, tags=None) -> 
         if hasattr(result, "model_uri"):
             result.model_uri = logged.model.model_uri
         result.registry_uri = logged.model.registry_uri
+    if result.kind == "training":
+        # The model report is built from the run as the store holds it once the run has ended
+        # (its end time included: what `oligomet report RUN_ID` gives) and attached to it. A
+        # failure leaves the run FINISHED with all it recorded: the model is sound, and its
+        # report can be made again with `oligomet report`.
+        from ..report import log_report
+
+        try:
+            log_report(logged.run_id, tracking_uri=logged.tracking_uri)
+        except Exception as error:
+            logger.warning(
+                "run %s: no model report (%s: %s); make it with `oligomet report %s`",
+                logged.run_id,
+                type(error).__name__,
+                error,
+                logged.run_id,
+            )

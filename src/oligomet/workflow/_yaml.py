@@ -115,6 +115,8 @@ def validation_message(
     where = ".".join(str(p) for p in location)
     if first["type"] == "extra_forbidden":
         problem = "unknown setting (a typo?)"
+    elif first["type"] == "value_error":  # our own validators' message, without pydantic's prefix
+        problem = str(first["ctx"]["error"]) if "error" in first.get("ctx", {}) else first["msg"]
     else:
         problem = first["msg"]
     place = ""
