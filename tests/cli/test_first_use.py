@@ -165,6 +165,28 @@ def test_evaluate_tells_the_training_cohort_and_shared_samples_from_an_external_
     assert recorded == {"training cohort", "external", "overlapping"}
 
 
+def test_the_model_report_counts_only_external_evaluations(oligomet, cohort_files):
+    from oligomet.report import report_for_run
+
+    files = cohort_files
+    oligomet(
+        "train", "-e", files["train"], "-c", files["clinical"], "--label", "label", *QUICK,
+        "--alias", "candidate",
+    )  # fmt: skip
+    assert _evaluate(oligomet, files, "train").exit_code == 0
+    uri = "models:/oligomet-logistic_enet@candidate"
+    section = report_for_run(uri, tracking_uri=oligomet.tracking_uri).section(
+        "external_validation"
+    )
+    assert section.values["n_evaluations"] == 0
+    assert _evaluate(oligomet, files, "unseen").exit_code == 0
+    report = report_for_run(uri, tracking_uri=oligomet.tracking_uri)
+    assert report.section("external_validation").values["n_evaluations"] == 1
+    markdown = report.to_markdown()
+    assert "| training cohort |" in markdown and "| external |" in markdown
+    assert "not validated externally" not in markdown
+
+
 def test_renamed_training_samples_are_still_recognised(oligomet, cohort_files, tmp_path):
     files = cohort_files
     oligomet(

@@ -174,16 +174,37 @@ def discrimination_section(run: RunFacts) -> Section:
     return Section("discrimination", "Discrimination", blocks, values)
 
 
-def _calibration_reading(intercept: float | None, slope: float | None, balanced: bool) -> str:
+def _includes(interval: tuple[float | None, float | None], value: float) -> bool:
+    low, high = interval
+    return low is not None and high is not None and low <= value <= high
+
+
+def _calibration_reading(run: RunFacts, balanced: bool) -> str:
+    """The calibration intercept and slope in words, judged by their intervals: a value whose
+    interval includes the ideal (0, 1) is called consistent with it, not too high or low."""
+    intercept, slope = run.metric("calibration_intercept"), run.metric("calibration_slope")
+    ci = {
+        name: (run.metric(f"{name}_ci_low"), run.metric(f"{name}_ci_high"))
+        for name in ("calibration_intercept", "calibration_slope")
+    }
     parts = []
     if intercept is not None:
-        side = "too high" if intercept < 0 else "too low"
-        parts.append(f"intercept {intercept:.3f}: predicted probabilities are on average {side}")
+        if _includes(ci["calibration_intercept"], 0.0):
+            side = "consistent with 0 (its interval includes it): no systematic error shown"
+        else:
+            side = "predicted probabilities are on average " + (
+                "too high" if intercept < 0 else "too low"
+            )
+        parts.append(f"intercept {intercept:.3f}: {side}")
         if balanced and intercept < 0:
             parts[-1] += " (expected with balanced class weights when positives are the minority)"
     if slope is not None:
         if slope < 0.2:
             kind = "the probabilities carry little or no information about the outcome"
+        elif _includes(ci["calibration_slope"], 1.0):
+            kind = (
+                "consistent with 1 (its interval includes it): neither too extreme nor too moderate"
+            )
         else:
             kind = "predictions are " + (
                 "too extreme (overfitting)" if slope < 1 else "too moderate"
@@ -209,11 +230,7 @@ def calibration_section(run: RunFacts) -> Section:
         )
         return Section("calibration", "Calibration", [Paragraph(text)], {}, applies=False)
     rows, values = _metric_rows(run, CALIBRATION)
-    reading = _calibration_reading(
-        run.metric("calibration_intercept"),
-        run.metric("calibration_slope"),
-        uses_class_weights(run),
-    )
+    reading = _calibration_reading(run, uses_class_weights(run))
     blocks: list[Any] = [
         Table(
             ["metric", "estimate", f"{run.confidence:.0%} CI"],
@@ -337,6 +354,20 @@ def final_model_section(run: RunFacts) -> Section:
     return Section("final_model", "Final model", blocks, values)
 
 
+def _validation_kind(evaluation: dict[str, Any]) -> str:
+    """``external``, ``training cohort`` or ``overlapping`` (runs before issue 11: external)."""
+    return evaluation.get("tags", {}).get("oligomet.validation", "external")
+
+
+def _external_runs(run: RunFacts) -> list[dict[str, Any]]:
+    """Finished evaluations of the model on cohorts it was not trained on."""
+    return [
+        e
+        for e in run.record.get("evaluations") or []
+        if e.get("status") == "FINISHED" and _validation_kind(e) == "external"
+    ]
+
+
 def _evaluation_row(evaluation: dict[str, Any]) -> list[str]:
     metrics = evaluation.get("metrics", {})
     score = "c_index" if "c_index" in metrics else "roc_auc"
@@ -347,34 +378,42 @@ def _evaluation_row(evaluation: dict[str, Any]) -> list[str]:
         date_text(evaluation.get("start_time")),
         number(metrics.get("n_samples")),
         f"{number(metrics.get(score))} ({interval})",
+        _validation_kind(evaluation),
         evaluation.get("run_id", ""),
     ]
 
 
 def external_section(run: RunFacts) -> Section:
     evaluations = [e for e in run.record.get("evaluations") or [] if e.get("status") == "FINISHED"]
-    if not evaluations:
+    external = _external_runs(run)
+    if not external:
         text = (
             "None recorded: no `oligomet evaluate` run has applied this model to an independent "
             "cohort. All performance above is internal (cross-validated on the training cohort) "
             "and may not carry over to other centres, platforms, preprocessing or populations."
         )
+        if evaluations:
+            text += (
+                f" ({len(evaluations)} `oligomet evaluate` run(s) scored it on its training cohort "
+                "or on samples it was trained on: resubstitution, not validation.)"
+            )
         return Section(
             "external_validation", "External validation", [Paragraph(text)], {"n_evaluations": 0}
         )
     rows = [_evaluation_row(e) for e in evaluations]
     blocks = [
         Table(
-            ["cohort", "date", "samples", "ROC AUC / C-index (CI)", "run"],
+            ["cohort", "date", "samples", "ROC AUC / C-index (CI)", "validation", "run"],
             rows,
             "Runs of oligomet evaluate",
         ),
         Paragraph(
-            "Each applied the final model, unchanged (threshold included), to another cohort."
+            "Each applied the final model, unchanged (threshold included), to a cohort; only the "
+            "'external' ones, on samples the model was not trained on, validate it."
         ),
     ]
     return Section(
-        "external_validation", "External validation", blocks, {"n_evaluations": len(rows)}
+        "external_validation", "External validation", blocks, {"n_evaluations": len(external)}
     )
 
 
@@ -398,7 +437,7 @@ def _evidence_limits(run: RunFacts) -> list[str]:
 
 
 def intended_use_section(run: RunFacts) -> Section:
-    external = any(e.get("status") == "FINISHED" for e in run.record.get("evaluations") or [])
+    external = bool(_external_runs(run))
     question = (
         f"rank patients by their risk of {run.labels.get('event_name', 'the event')}"
         if run.is_survival
