@@ -30,6 +30,27 @@ def _blas_threads(_, **shared):
     return max((pool["num_threads"] for pool in threadpool_info()), default=1)
 
 
+def _warns(x):
+    import warnings
+
+    from sklearn.exceptions import ConvergenceWarning
+
+    warnings.warn(f"task {x} did not converge", ConvergenceWarning, stacklevel=1)
+    return x
+
+
+@pytest.mark.parametrize("n_jobs", [1, 2])
+def test_warnings_of_worker_processes_are_issued_in_the_caller(n_jobs):
+    """So that the command line's filters count and summarise them, as in-process ones."""
+    from sklearn.exceptions import ConvergenceWarning
+
+    with pytest.warns(ConvergenceWarning) as caught:
+        assert LocalExecutor(n_jobs).map(_warns, range(3)) == [0, 1, 2]
+    assert sorted(str(w.message) for w in caught) == [
+        f"task {x} did not converge" for x in range(3)
+    ]
+
+
 @pytest.mark.parametrize("n_jobs", [1, 2])
 def test_results_come_back_in_task_order_with_progress(n_jobs):
     # The first task is the slowest: a worker finishes the others first.

@@ -28,7 +28,10 @@ Examples
 from __future__ import annotations
 
 import os
+import pickle
+import warnings
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 from ._errors import InputError
@@ -120,7 +123,40 @@ class _Capped:
         _cap_this_worker(self.threads)
         if _bundle is not None:
             shared = _bundle.values
-        return self.fn(task, **shared)
+        # A worker's warnings go back with its result, to be issued in the calling process
+        # (:func:`_relayed`): printed here, they would land on the terminal unfiltered, in the
+        # middle of a progress bar, and no summary could count them.
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = self.fn(task, **shared)
+        return result, [_Warning.of(w) for w in caught]
+
+
+@dataclass(frozen=True)
+class _Warning:
+    """A warning raised in a worker, as data that travels back to the calling process."""
+
+    message: str
+    category: type[Warning]
+    filename: str
+    lineno: int
+
+    @classmethod
+    def of(cls, record: warnings.WarningMessage) -> _Warning:
+        category = record.category
+        try:
+            pickle.dumps(category)
+        except Exception:  # a class defined where the caller cannot import it
+            category = UserWarning
+        return cls(str(record.message), category, record.filename, record.lineno)
+
+
+def _relayed(output) -> Any:
+    """A worker's result, its warnings issued here (the caller's filters and hooks apply)."""
+    result, caught = output
+    for found in caught:
+        warnings.warn_explicit(found.message, found.category, found.filename, found.lineno)
+    return result
 
 
 class _Bundle:
@@ -182,10 +218,10 @@ class LocalExecutor:
         parallel = Parallel(n_jobs=min(self.n_workers, total), return_as="generator")
         results = []
         # Results come back in task order as they are ready; progress follows them.
-        for done, result in enumerate(
+        for done, output in enumerate(
             parallel(delayed(worker)(task, **shared) for task in tasks), start=1
         ):
-            results.append(result)
+            results.append(_relayed(output))
             if progress is not None:
                 progress(done, total)
         return results
@@ -285,7 +321,7 @@ class DaskExecutor:
             for done, _ in enumerate(as_completed(futures, loop=self._client.loop), start=1):
                 if progress is not None:
                     progress(done, total)
-            return self._client.gather(futures)
+            return [_relayed(output) for output in self._client.gather(futures)]
         finally:
             # Unfinished tasks (an error, an interrupt) are cancelled; the data are released
             # when the last reference to them goes.

@@ -281,8 +281,10 @@ def _take_over_mlflow_loggers() -> None:
 def _environment(verbose: int) -> Iterator[None]:
     """Settings for this process's MLflow and for the processes a command starts (fold workers,
     the MLflow server), unless the user set them: MLflow leaves its logging to this module; and,
-    without -v, Python warnings of those processes are not printed (they would write over the
-    progress bars, and cannot be counted here). Restored when the command ends."""
+    without -v, Python warnings those processes would print themselves are not printed (they
+    would write over the progress bars, and cannot be counted here). The warnings of the fold
+    fits are not lost: the workers send them back with their results, to be counted here
+    (:mod:`oligomet.parallel`). Restored when the command ends."""
     wanted = {"MLFLOW_CONFIGURE_LOGGING": "false"}
     if verbose == 0:
         wanted["PYTHONWARNINGS"] = "ignore"
