@@ -1,7 +1,10 @@
-"""What a new user hit on first use (issue 11), each failing before its fix: a reserved alias
-found at the end of a run, a load that created an empty store, an evaluation on the training
-cohort reported as external, R-prefixed probe IDs, unnamed pyfunc columns, slow answers to a
-missing file, time-to-event labels from a coded event column, ``--json`` on predict and ui."""
+"""What a new user hit on first use (issue 11): a reserved alias found at the end of a run, a
+load that created an empty store, an evaluation on the training cohort reported as external,
+R-prefixed probe IDs, unnamed pyfunc columns, slow answers to a missing file, time-to-event
+labels from a coded event column, ``--json`` on predict and ui, what the registry and the UI
+show. Each test failed on the code before the fix (checked against commit e5f05ba), except two
+guards that the fixes keep what worked: a valid alias still registers, and a model URI still
+resolves through ``MLFLOW_TRACKING_URI`` from another folder."""
 
 from __future__ import annotations
 

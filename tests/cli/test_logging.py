@@ -123,6 +123,17 @@ def test_a_command_leaves_logging_and_warnings_as_it_found_them(oligomet):
 
 
 @pytest.mark.slow
+def _answers(url: str) -> bool:
+    import urllib.error
+    import urllib.request
+
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
 def test_the_mlflow_server_says_where_it_is_and_keeps_its_chatter(tmp_path):
     """``oligomet ui`` on a new store: no database-creation lines, no Starlette deprecation
     (the server is a process of its own: its Python warnings are off unless -v)."""
@@ -149,6 +160,12 @@ def test_the_mlflow_server_says_where_it_is_and_keeps_its_chatter(tmp_path):
             while "MLflow UI on" not in log.read_text() and time.monotonic() < deadline:
                 assert server.poll() is None, log.read_text()
                 time.sleep(0.5)
+            # Up and answering (its store created, its app loaded): whatever it would print
+            # while starting has been printed.
+            while not _answers(f"http://127.0.0.1:{port}/health"):
+                assert server.poll() is None and time.monotonic() < deadline, log.read_text()
+                time.sleep(0.5)
+            time.sleep(1)
         finally:
             server.send_signal(signal.SIGINT)  # the command stops its server and returns
             server.wait(timeout=60)
