@@ -194,6 +194,7 @@ def train(
         **inputs,
         "inner": config.cv.model_dump(mode="json", include={"n_inner_splits", "threshold"}),
     }
+    say(f"final model: the same inner search and threshold on all {len(cohort.X)} samples")
     classifier, _ = stages(
         "fit_final", final_inputs, lambda: fit_final(plan, cohort, config.cv, seed=seed)
     )
@@ -207,6 +208,7 @@ def train(
         started_at=started_at,
     )
     if track:
+        say("recording the run, the model and its report in MLflow")
         record(result, config.tracking, parent_run_id=parent_run_id, tags=tags)
         say(f"run {result.run_id} logged to {result.tracking_uri}; model {result.registry_uri}")
     return result
