@@ -66,6 +66,14 @@ def test_an_alias_the_registry_refuses_stops_the_command_before_any_work(
     assert oligomet.runs() == []
 
 
+def test_a_pipeline_with_a_reserved_alias_stops_before_any_work(oligomet, user_error):
+    pipeline = Path(__file__).resolve().parents[2] / "pipelines" / "gse7390.yaml"
+    result = oligomet("run", pipeline, "--set", "tracking.alias=v1")
+    user_error(result, "tracking.alias", "alias 'v1' is reserved")
+    assert "Value error" not in result.stderr
+    assert oligomet.runs() == []
+
+
 def test_log_result_refuses_a_reserved_alias_before_opening_a_run(oligomet):
     from oligomet import InputError
     from oligomet.tracking import log_result

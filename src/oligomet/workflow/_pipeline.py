@@ -36,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .._errors import InputError
 from ._config import ClusterConfig, TrainConfig
 from ._load import parse_value, rebase_paths, set_dotted
-from ._yaml import YamlFile, read_yaml, validation_message
+from ._yaml import YamlFile, problem_text, read_yaml, validation_message
 
 __all__ = ["Pipeline", "SweepPoint", "load_pipeline"]
 
@@ -207,9 +207,7 @@ def _point_config(
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
-        problem = (
-            "unknown setting (a typo?)" if first["type"] == "extra_forbidden" else first["msg"]
-        )
+        problem = problem_text(first)
         line = _line(spec, source, tuple(first["loc"]), cohort)
         place = f"{source.path}" + (f", line {line}" if line else "")
         raise InputError(f"invalid setting {where!r} in {place}: {problem}") from None

@@ -17,7 +17,7 @@ from pydantic import ValidationError
 
 from .._errors import InputError
 
-__all__ = ["YamlFile", "expand_variables", "read_yaml", "validation_message"]
+__all__ = ["YamlFile", "expand_variables", "problem_text", "read_yaml", "validation_message"]
 
 _VARIABLE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)(?::-([^}]*))?\}")
 
@@ -106,6 +106,16 @@ def read_yaml(path: str | os.PathLike[str], *, what: str = "config file") -> Yam
     return YamlFile(path, data, lines)
 
 
+def problem_text(first: dict[str, Any]) -> str:
+    """What is wrong with a setting, from one of pydantic's error records: our own validators'
+    message without pydantic's "Value error, " prefix."""
+    if first["type"] == "extra_forbidden":
+        return "unknown setting (a typo?)"
+    if first["type"] == "value_error" and "error" in first.get("ctx", {}):
+        return str(first["ctx"]["error"])
+    return first["msg"]
+
+
 def validation_message(
     error: ValidationError, *, source: YamlFile | None = None, prefix: Sequence[Any] = ()
 ) -> str:
@@ -113,12 +123,7 @@ def validation_message(
     first = error.errors()[0]
     location = [*prefix, *first["loc"]]
     where = ".".join(str(p) for p in location)
-    if first["type"] == "extra_forbidden":
-        problem = "unknown setting (a typo?)"
-    elif first["type"] == "value_error":  # our own validators' message, without pydantic's prefix
-        problem = str(first["ctx"]["error"]) if "error" in first.get("ctx", {}) else first["msg"]
-    else:
-        problem = first["msg"]
+    problem = problem_text(first)
     place = ""
     if source is not None:
         line = source.line_of(location)
