@@ -8,8 +8,12 @@ workflow are built from the workflow's config fields (:mod:`oligomet.cli._option
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
+import signal
+import threading
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Annotated
 
@@ -46,10 +50,32 @@ def user_errors(command):
             return command(*args, **kwargs)
         except InputError as error:
             fail(str(error))
-        except KeyboardInterrupt:
-            fail("interrupted")
+        except KeyboardInterrupt as interruption:
+            fail(f"interrupted{f' ({interruption})' if str(interruption) else ''}")
 
     return wrapper
+
+
+@contextlib.contextmanager
+def signals_as_interrupts() -> Iterator[None]:
+    """SIGTERM and SIGHUP (a job scheduler stopping the job, a closed terminal) handled like
+    Ctrl-C for the duration of a command: an open run is marked FAILED, worker processes are
+    stopped, and the command says "error: interrupted (SIGTERM)" and exits 2. The previous
+    handlers come back afterwards; outside the main thread nothing is changed."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt(signal.Signals(signum).name)
+
+    wanted = [signal.SIGTERM, *([signal.SIGHUP] if hasattr(signal, "SIGHUP") else [])]
+    previous = {signum: signal.signal(signum, interrupt) for signum in wanted}
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
 
 
 @app.callback()
@@ -85,6 +111,7 @@ def _configure(
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")
     # Entered now, left when the command ends (its summary of hidden warnings printed last).
     ctx.with_resource(routed_output(verbose, quiet, log_file))
+    ctx.with_resource(signals_as_interrupts())
 
 
 def main() -> None:

@@ -6,7 +6,7 @@ numbers, ``kind``, ``run_name``, ``tags()``, ``params()`` (nested), ``resolved_c
 and ``figures(title)``; a clustering result its ``metrics()``, ``records()`` and ``figures()``.
 
 Privacy: nothing patient-level is logged unless asked (``log_predictions``, ``log_sample_ids``):
-datasets by digest, schema and size only; the model's input example is a row of medians.
+datasets by digest, schema and size only; the model's input example is no patient's values.
 """
 
 from __future__ import annotations

@@ -134,13 +134,38 @@ class Cohort:
         return frame
 
     def input_example(self) -> pd.DataFrame:
-        """A row of training medians: shows a model's input format without exposing a patient."""
+        """A row that shows a model's input format without any patient's values
+        (:func:`input_example`)."""
         return input_example(self.X)
 
 
 def input_example(X: pd.DataFrame) -> pd.DataFrame:
-    """A row of column medians named ``training_median``."""
-    return X.median().to_frame().T.set_axis(["training_median"])
+    """One row named ``training_mean`` that is no training sample's value in any feature.
+
+    The mean of the training samples in each feature; where that mean equals a sample's value
+    (a constant feature, counts, two samples), it is moved halfway to the next value observed
+    above it (below it for the largest; by 0.1% for a constant feature), where no sample lies. A
+    median would not do: with an odd number of samples it is one patient's raw value in every
+    feature. The row is saved with the model to show its input format (MLflow's input example).
+
+    Examples
+    --------
+    >>> X = pd.DataFrame({"a": [1.0, 2.0, 3.0], "b": [5.0, 5.0, 5.0], "c": [0.0, 1.0, 5.0]})
+    >>> input_example(X).round(4).to_dict(orient="records")
+    [{'a': 2.5, 'b': 5.005, 'c': 2.0}]
+    """
+    values = X.to_numpy(dtype=np.float64)
+    example = values.mean(axis=0)
+    for j in np.flatnonzero((values == example).any(axis=0)):
+        observed = np.unique(values[:, j])
+        above, below = observed[observed > example[j]], observed[observed < example[j]]
+        if above.size:
+            example[j] = (example[j] + above.min()) / 2
+        elif below.size:
+            example[j] = (example[j] + below.max()) / 2
+        else:  # every sample has this value
+            example[j] += max(abs(example[j]), 1.0) * 1e-3
+    return pd.DataFrame([example], index=["training_mean"], columns=X.columns)
 
 
 def is_survival(model: str) -> bool:
