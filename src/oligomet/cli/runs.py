@@ -33,6 +33,14 @@ def _cell(column: str, value) -> str:
     return str(value)
 
 
+def _value(row, column: str):
+    """A row's value; a status with its failure's reason (``FAILED (killed)``)."""
+    failure = getattr(row, "failure", None)
+    if column == "status" and isinstance(failure, str) and failure:
+        return f"{row.status} ({failure.split(':')[0]})"
+    return getattr(row, column)
+
+
 @app.command()
 @user_errors
 def runs(
@@ -55,7 +63,7 @@ def runs(
     for column in _COLUMNS:
         view.add_column(column)
     for row in table.itertuples():
-        view.add_row(*(_cell(column, getattr(row, column)) for column in _COLUMNS))
+        view.add_row(*(_cell(column, _value(row, column)) for column in _COLUMNS))
     console = Console()
     # Keep rows on one line when output is piped (rich assumes 80 columns then).
     Console(width=max(console.width, 120)).print(view)

@@ -87,6 +87,9 @@ def client_for(tracking_uri: str | None = None, *, create: bool = True):
             with _store_lock(path):
                 client = MlflowClient(tracking_uri=uri, registry_uri=uri)  # opens the store
                 client.search_registered_models(max_results=1)  # and the registry's tables
+            from ._reap import reap_killed_runs
+
+            reap_killed_runs(client)  # runs left RUNNING by a killed process of this host
             _CLIENTS[key] = client
     return client
 
@@ -390,7 +393,9 @@ def start_run(
     uri = resolve_tracking_uri(tracking_uri)
     client = client_for(uri)
     experiment_id = _experiment_id(client, experiment, uri)
-    run_tags = {str(k): str(v) for k, v in (tags or {}).items()}
+    from ._reap import process_tags
+
+    run_tags = {**process_tags(), **{str(k): str(v) for k, v in (tags or {}).items()}}
     if parent_run_id:
         run_tags[PARENT_TAG] = parent_run_id
     # The context MLflow's own start_run records: user, source script, git commit.

@@ -28,6 +28,7 @@ _RUN_COLUMNS = {
     "metrics.roc_auc_ci_high": "roc_auc_ci_high",
     "metrics.null_roc_auc": "null_roc_auc",
     "metrics.balanced_accuracy": "balanced_accuracy",
+    "tags.oligomet.failure": "failure",
 }
 
 
