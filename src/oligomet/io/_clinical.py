@@ -11,7 +11,14 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from ._files import describe_sep, first_line, read_string_table, read_text, sniff_delimiter
+from ._files import (
+    describe_sep,
+    first_line,
+    normalise_sep,
+    read_string_table,
+    read_text,
+    sniff_delimiter,
+)
 from ._ids import harmonise_sample_ids
 
 __all__ = ["read_clinical", "read_clinical_tables"]
@@ -121,7 +128,7 @@ def read_clinical(
     if path.suffix.lower() == ".h5ad":
         return _read_h5ad_obs(path)
     file = read_text(path)
-    sep = sep or sniff_delimiter(first_line(file.text)) or "\t"
+    sep = normalise_sep(sep) or sniff_delimiter(first_line(file.text)) or "\t"
     header, body = read_string_table(file, sep, allow_empty=True)
     if body.empty and not _looks_headerless(header, body):
         raise InputError(

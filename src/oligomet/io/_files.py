@@ -12,6 +12,7 @@ import gzip
 import hashlib
 import io
 import os
+import re
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +26,12 @@ _GZIP_MAGIC = b"\x1f\x8b"
 
 #: Delimiters recognised when sniffing, in the order that breaks ties.
 DELIMITERS: dict[str, str] = {"\t": "tab", ",": "comma", ";": "semicolon"}
+
+#: The delimiter meaning "runs of white space" (R's ``write.table`` default, ``sep=""`` in
+#: ``read.table``); the other spellings users type for it are in :data:`_WHITESPACE_ALIASES`.
+WHITESPACE = " "
+_WHITESPACE_ALIASES = frozenset({" ", r"\s+", "whitespace", "space", "spaces"})
+_QUOTED = re.compile(r'"[^"]*"')
 
 
 @dataclass(frozen=True)
@@ -131,19 +138,44 @@ def first_line(text: str) -> str:
     return ""
 
 
+def normalise_sep(sep: str | None) -> str | None:
+    """Map the spellings of "white space" (``" "``, ``\\s+``, ``whitespace``) to ``WHITESPACE``."""
+    if sep is not None and sep.lower() in _WHITESPACE_ALIASES:
+        return WHITESPACE
+    return sep
+
+
 def sniff_delimiter(line: str) -> str | None:
     """Guess the delimiter of a table from one line: the most frequent of tab, comma, semicolon.
 
-    Ties go to tab, then comma, then semicolon. Returns None when the line holds none of them.
+    Delimiters inside double quotes do not count. Ties go to tab, then comma, then semicolon.
+    A line with none of them but several white-space separated cells (R's ``write.table``
+    default) gives :data:`WHITESPACE`. Returns None when the line is a single cell.
     """
-    counts = {sep: line.count(sep) for sep in DELIMITERS}
+    unquoted = _QUOTED.sub('""', line)
+    counts = {sep: unquoted.count(sep) for sep in DELIMITERS}
     best = max(counts, key=lambda sep: counts[sep])  # dict order breaks ties
-    return best if counts[best] > 0 else None
+    if counts[best] > 0:
+        return best
+    return WHITESPACE if len(unquoted.split()) > 1 else None
 
 
 def describe_sep(sep: str) -> str:
     """A readable name for a delimiter, for messages."""
-    return DELIMITERS.get(sep, repr(sep))
+    return "white space" if sep == WHITESPACE else DELIMITERS.get(sep, repr(sep))
+
+
+def unquote(cell: str) -> str:
+    """A cell without surrounding white space and one pair of enclosing double quotes.
+
+    The csv module already removes quotes that open a field; this catches the ones it keeps,
+    e.g. after a space that follows the delimiter (``a, "b"``) or around a field it split on
+    white space.
+    """
+    cell = cell.strip()
+    if len(cell) >= 2 and cell[0] == cell[-1] == '"':
+        cell = cell[1:-1].replace('""', '"').strip()
+    return cell
 
 
 def delimiter_hint(line: str, sep: str) -> str:
@@ -154,9 +186,18 @@ def delimiter_hint(line: str, sep: str) -> str:
     return "check that it is a delimited table and pass the delimiter with sep (--sep)"
 
 
+def _reader(text: str, sep: str):
+    """A csv reader on ``sep``; for :data:`WHITESPACE`, on runs of spaces and tabs."""
+    if sep == WHITESPACE:
+        stripped = (line.strip().replace("\t", " ") for line in text.splitlines())
+        lines = io.StringIO("\n".join(stripped))
+        return csv.reader(lines, delimiter=" ", quotechar='"', skipinitialspace=True)
+    return csv.reader(io.StringIO(text), delimiter=sep, quotechar='"')
+
+
 def split_line(line: str, sep: str) -> list[str]:
     """Split one line on ``sep`` honouring double quotes, as pandas does."""
-    return next(csv.reader([line], delimiter=sep, quotechar='"'), [])
+    return next(_reader(line, sep), [])
 
 
 def read_string_table(
@@ -178,9 +219,9 @@ def read_string_table(
     Returns
     -------
     header : list of str
-        The header cells, stripped (empty when ``header=False``).
+        The header cells, stripped and unquoted (empty when ``header=False``).
     body : pandas.DataFrame
-        Every data cell as a stripped string, columns numbered from 0.
+        Every data cell as a stripped, unquoted string, columns numbered from 0.
 
     Raises
     ------
@@ -189,7 +230,7 @@ def read_string_table(
     """
     # The csv module, not pandas: as fast on these sizes, much faster on wide files (pandas
     # builds one column object per sample), and it gives the line of a ragged row directly.
-    reader = csv.reader(io.StringIO(file.text), delimiter=sep, quotechar='"')
+    reader = _reader(file.text, sep)
     header_cells: list[str] | None = None if header else []
     rows: list[list[str]] = []
     width = 0
@@ -197,7 +238,7 @@ def read_string_table(
         for row in reader:
             if not row or (len(row) == 1 and not row[0].strip()):
                 continue
-            cells = [cell.strip() for cell in row]
+            cells = [unquote(cell) for cell in row]
             if header_cells is None:
                 header_cells = cells
                 continue

@@ -19,7 +19,14 @@ from typing import Any
 import pandas as pd
 
 from .._errors import InputError
-from ._files import describe_sep, first_line, read_string_table, read_text, sniff_delimiter
+from ._files import (
+    describe_sep,
+    first_line,
+    normalise_sep,
+    read_string_table,
+    read_text,
+    sniff_delimiter,
+)
 
 __all__ = [
     "SampleMatch",
@@ -382,7 +389,7 @@ def read_sample_map(
         one original ID to two different canonical IDs.
     """
     file = read_text(path)
-    sep = sep or sniff_delimiter(first_line(file.text)) or ","
+    sep = normalise_sep(sep) or sniff_delimiter(first_line(file.text)) or ","
     header, body = read_string_table(file, sep)
     if len(header) != body.shape[1] or body.shape[1] < 2:
         raise InputError(

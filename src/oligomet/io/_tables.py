@@ -19,6 +19,7 @@ from ._files import (
     delimiter_hint,
     describe_sep,
     first_line,
+    normalise_sep,
     read_string_table,
     read_text,
     sniff_delimiter,
@@ -164,8 +165,62 @@ def _check_labels(path: Path, labels: Sequence[str], *, where: str, what: str) -
         )
 
 
+# Numbers written with a comma: "4,200" may group thousands or be a decimal comma (4.2 with
+# three decimals); "4,2" and "0,125" are decimal commas; "1,234,567" and "4,200.5" group thousands.
+_GROUPED = re.compile(r"[-+]?[1-9]\d{0,2}(?:,\d{3})+(?:\.\d*)?")
+_SURELY_GROUPED = re.compile(
+    r"[-+]?[1-9]\d{0,2}(?:,\d{3}){2,}(?:\.\d*)?|[-+]?[1-9]\d{0,2},\d{3}\.\d*"
+)
+_DECIMAL_COMMA = re.compile(r"[-+]?\d*,\d+")
+_DECIMAL_POINT = re.compile(r"[-+]?\d*\.\d+(?:[eE][-+]?\d+)?")
+
+
+def _comma_kind(value: str, neighbours: Sequence[object]) -> str | None:
+    """How a comma in a number reads: "thousands", "decimal", "either" or None (no such comma).
+
+    A value only a decimal comma can explain (``4,2``) is one; one only digit grouping can explain
+    (``1,234,567``) is the other. ``4,200`` is decided by the other cells of its row and column
+    (``neighbours``): decimal commas there say decimal; grouped numbers (``12,500``) or numbers
+    with a decimal point say thousands; neither, or both, leave it ambiguous.
+    """
+    if not _GROUPED.fullmatch(value):
+        return "decimal" if _DECIMAL_COMMA.fullmatch(value) else None
+    if _SURELY_GROUPED.fullmatch(value):
+        return "thousands"
+    cells = [str(cell) for cell in neighbours]
+    decimal = any(_DECIMAL_COMMA.fullmatch(c) and not _GROUPED.fullmatch(c) for c in cells)
+    grouped = any(_GROUPED.fullmatch(c) or _DECIMAL_POINT.fullmatch(c) for c in cells)
+    if decimal == grouped:
+        return "either"
+    return "decimal" if decimal else "thousands"
+
+
+def _comma_hint(value: str, kind: str) -> str:
+    grouped, decimal = value.replace(",", ""), value.replace(",", ".")
+    if kind == "thousands":
+        return (
+            f"the comma is a thousands separator ({value} = {grouped}); write numbers without "
+            "thousands separators (save without digit grouping)"
+        )
+    if kind == "decimal":
+        return (
+            f"the comma is a decimal comma ({value} = {decimal}); decimal commas are not "
+            "supported: write numbers with a decimal point"
+        )
+    return (
+        f"the comma is either a thousands separator ({value} = {grouped}) or a decimal comma "
+        f"({value} = {decimal}); write numbers with a decimal point and no thousands separators"
+    )
+
+
 def _bad_cell_message(
-    path: Path, value: str, row: str, column: str, *, features_by_rows: bool
+    path: Path,
+    value: str,
+    row: str,
+    column: str,
+    *,
+    features_by_rows: bool,
+    neighbours: Sequence[object] = (),
 ) -> str:
     hint = "fix the cell"
     if not features_by_rows:
@@ -173,8 +228,9 @@ def _bad_cell_message(
             f", or leave column '{column}' out of the features if it is not expression "
             "(--exclude-feature on the command line, drop_columns in Python)"
         )
-    if re.fullmatch(r"[-+]?\d+,\d+", value):
-        hint = "decimal commas are not supported; write numbers with a decimal point"
+    kind = _comma_kind(value, neighbours)
+    if kind is not None:
+        hint = _comma_hint(value, kind)
     return f"{path}: non-numeric value {value!r} at row '{row}', column '{column}'; {hint}"
 
 
@@ -207,6 +263,7 @@ def to_float_matrix(
                             row_labels[i],
                             column_labels[j],
                             features_by_rows=features_by_rows,
+                            neighbours=[*np.delete(cells[i], j), *np.delete(cells[:, j], i)],
                         )
                     ) from None
         raise  # pragma: no cover - numpy rejected what float() accepts
@@ -340,7 +397,9 @@ def read_expression(
         The decision and its reason are logged at INFO level.
     sep : str, optional
         Delimiter. Sniffed from the first line when omitted: the most frequent of tab, comma and
-        semicolon.
+        semicolon outside double quotes; with none of them, runs of white space (R's
+        ``write.table`` default; also chosen by ``" "``, ``"\\s+"`` or ``"whitespace"``).
+        Cells enclosed in double quotes are unquoted.
     name : str, optional
         Name of the data set, stored in ``uns["source"]["name"]``; defaults to the file name
         without its extensions.
@@ -396,7 +455,7 @@ def read_expression(
         return adata
 
     file = read_text(path)
-    sep = sep or sniff_delimiter(first_line(file.text)) or "\t"
+    sep = normalise_sep(sep) or sniff_delimiter(first_line(file.text)) or "\t"
     header, body = read_string_table(file, sep)
     row_labels, column_labels, values = split_labels(file, header, body, sep)
     if orientation == "auto":
