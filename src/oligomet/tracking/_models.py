@@ -20,6 +20,7 @@ from .._errors import InputError
 from .._registry import model_kind, trusted_types
 from ._client import client_for, quiet_downloads, resolve_tracking_uri
 from ._pyfunc import LOADER_MODULE
+from ._safe import load_pipeline
 
 __all__ = ["LoggedModel", "load_model", "log_model", "skops_trusted_types"]
 
@@ -132,7 +133,8 @@ def log_model(
     model : saved-model object
         A class registered with :func:`oligomet._registry.saved_model_kind`.
     input_example : pandas.DataFrame
-        A row that shows the input format (oligomet passes training-set medians).
+        A row that shows the input format (oligomet passes a row of training means that is no
+        patient's value in any feature).
     registered_name, alias : str or None
         Registry name and alias of the new version.
     card : dict or None
@@ -246,9 +248,10 @@ def load_model(model_uri: str, *, tracking_uri: str | None = None):
     Raises
     ------
     InputError
-        When the URI names no model, or a model that oligomet did not save.
+        When the URI names no model, or a model that oligomet did not save: only a skops file
+        holding the types oligomet trusts is loaded (:mod:`oligomet.tracking._safe`), never a
+        pickle, whatever the model's MLmodel says.
     """
-    import mlflow.sklearn
     from mlflow.exceptions import MlflowException
     from mlflow.models import Model
 
@@ -261,13 +264,14 @@ def load_model(model_uri: str, *, tracking_uri: str | None = None):
         try:
             path = _local_copy(model_uri, uri, folder)
             description = Model.load(str(path))
-            pipeline = mlflow.sklearn.load_model(str(path))
         except (MlflowException, OSError) as error:
             first_line = str(error).strip().splitlines()[0] if str(error).strip() else ""
             raise InputError(
                 f"cannot load model {model_uri!r} from {uri}: {first_line} "
                 "(list models with `oligomet runs`, or check --tracking-uri)"
             ) from None
+        # Never mlflow.sklearn.load_model: it unpickles whatever the folder's MLmodel says.
+        pipeline = load_pipeline(path, model_uri)
     metadata: dict[str, Any] = dict((description.metadata or {}).get("oligomet", {}))
     metadata.setdefault("run_id", description.run_id)
     metadata["model_uri"] = model_uri

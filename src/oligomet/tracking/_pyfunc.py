@@ -3,13 +3,16 @@
 MLflow's scikit-learn flavour can only call ``predict``, ``predict_proba`` and two other methods
 of a pipeline, so a classifier's ``mlflow.pyfunc`` predictions would come back as a bare
 ``(n, 2)`` array that does not say which column is which class. oligomet's models are saved by
-``mlflow.sklearn`` (same files, same loading) with this module as the pyfunc loader, which calls
-the method the model names (``predict_frame`` for a classifier: one probability column per
-class, named by the class, and the predicted class).
+``mlflow.sklearn`` (same files) with this module as the pyfunc loader, which calls the method the
+model names (``predict_frame`` for a classifier: one probability column per class, named by the
+class, and the predicted class). It loads through :func:`oligomet.tracking._safe.load_pipeline`
+(skops and oligomet's own trusted types), never ``mlflow.sklearn``'s loader, which would unpickle
+whatever the folder's MLmodel says.
 """
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 __all__ = ["LOADER_MODULE"]
@@ -32,10 +35,12 @@ class _PipelinePredictor:
 
 
 def _load_pyfunc(path: str):
-    """Called by ``mlflow.pyfunc.load_model`` with the model's folder."""
+    """Called by ``mlflow.pyfunc.load_model`` with the model's folder (or a file in it)."""
     from mlflow.models import Model
-    from mlflow.sklearn import _load_pyfunc as load_sklearn
 
-    flavour = Model.load(path).flavors["python_function"]
-    pipeline = load_sklearn(path).get_raw_model()
+    from ._safe import load_pipeline
+
+    folder = os.path.dirname(path) if os.path.isfile(path) else path
+    pipeline = load_pipeline(folder)  # InputError unless oligomet saved it
+    flavour = Model.load(folder).flavors["python_function"]
     return _PipelinePredictor(pipeline, flavour.get("oligomet_predict_fn", "predict"))
