@@ -186,9 +186,7 @@ def test_the_model_report_counts_only_external_evaluations(oligomet, cohort_file
     )  # fmt: skip
     assert _evaluate(oligomet, files, "train").exit_code == 0
     uri = "models:/oligomet-logistic_enet@candidate"
-    section = report_for_run(uri, tracking_uri=oligomet.tracking_uri).section(
-        "external_validation"
-    )
+    section = report_for_run(uri, tracking_uri=oligomet.tracking_uri).section("external_validation")
     assert section.values["n_evaluations"] == 0
     assert _evaluate(oligomet, files, "unseen").exit_code == 0
     report = report_for_run(uri, tracking_uri=oligomet.tracking_uri)
