@@ -124,12 +124,15 @@ def team_server(postgres, tmp_path_factory):
         server.wait(timeout=60)
 
 
-def _train(tracking_uri: str, cwd: Path, *args: str) -> subprocess.Popen:
+def _train(tracking_uri: str | None, cwd: Path, *args: str) -> subprocess.Popen:
+    """``oligomet train`` into a store; None: MLflow's default, ``./mlflow.db`` in ``cwd``."""
     command = [sys.executable, "-m", "oligomet.cli", "train", *QUICK]
-    command += ["--tracking-uri", tracking_uri]
+    command += ["--tracking-uri", tracking_uri] if tracking_uri else []
+    env = {k: v for k, v in os.environ.items() if k != "MLFLOW_TRACKING_URI"}
     return subprocess.Popen(
-        [*command, *args], cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+        [*command, *args], cwd=cwd, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        text=True,
+    )  # fmt: skip
 
 
 def _runs(url: str, experiment: str = "oligomet") -> list[dict]:
@@ -170,9 +173,12 @@ def _eight_at_once(tracking_uri: str, cwd: Path, name: str) -> None:
     assert not failed, failed[0]
 
 
-def test_eight_trainings_at_once_into_one_fresh_sqlite_store(tmp_path):
-    store = f"sqlite:///{tmp_path / 'fresh.db'}"  # fresh: all eight race to create it
-    _eight_at_once(store, tmp_path, "together")
+@pytest.mark.parametrize("given", [True, False], ids=["tracking-uri", "fresh-directory"])
+def test_eight_trainings_at_once_into_one_fresh_sqlite_store(tmp_path, given):
+    """Into a fresh file named by --tracking-uri, or into a fresh directory's default store: all
+    eight race to create it; every run FINISHED, every version READY."""
+    store = f"sqlite:///{tmp_path / ('fresh.db' if given else 'mlflow.db')}"
+    _eight_at_once(store if given else None, tmp_path, "together")
     from mlflow import MlflowClient
 
     client = MlflowClient(tracking_uri=store, registry_uri=store)
@@ -183,6 +189,7 @@ def test_eight_trainings_at_once_into_one_fresh_sqlite_store(tmp_path):
     assert all("roc_auc" in r.data.metrics for r in runs)
     versions = client.search_model_versions("name='together'")
     assert sorted(int(v.version) for v in versions) == list(range(1, 9))
+    assert {v.status for v in versions} == {"READY"}
     assert {v.run_id for v in versions} == {r.info.run_id for r in runs}
 
 
