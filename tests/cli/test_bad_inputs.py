@@ -322,3 +322,11 @@ def test_predict_matches_mirna_spellings_and_names_bad_values(
         "log2cpm",
     )
     assert not (tmp_path / "other.csv").exists()
+
+
+@pytest.mark.parametrize("seed", [str(2**32), str(2**70), "-5"])
+def test_a_seed_numpy_cannot_take_is_refused_before_any_work(
+    oligomet, user_error, no_run_left, seed
+):
+    """numpy takes seeds from 0 to 2**32 - 1; it raised only after ingest, in cross-validation."""
+    user_error(oligomet("train", "--seed", seed), "invalid setting 'seed'")

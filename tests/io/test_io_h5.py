@@ -75,3 +75,37 @@ def test_read_missing_h5mu(tmp_path):
 def test_write_into_missing_folder(tmp_path):
     with pytest.raises(InputError, match="does not exist"):
         write_h5ad(small(), tmp_path / "no" / "x.h5ad")
+
+
+@pytest.mark.parametrize("kind", ["h5ad", "h5mu"])
+def test_damaged_files_give_the_package_error_only(tmp_path, kind):
+    """Bytes flipped and files cut short (seeded): every failure is an InputError naming the
+    file, whatever h5py or anndata raised inside (RuntimeError, IORegistryError, ...)."""
+    import random
+
+    adata = ad.AnnData(np.arange(40, dtype=float).reshape(8, 5))
+    good = tmp_path / f"good.{kind}"
+    if kind == "h5ad":
+        adata.write_h5ad(good)
+    else:
+        other = adata.copy()
+        other.var_names = [f"b{i}" for i in range(other.n_vars)]
+        write_h5mu(assemble({"a": adata, "b": other})[0], good)
+    reader = read_h5ad if kind == "h5ad" else read_h5mu
+    data, rng = good.read_bytes(), random.Random(0)
+    outcomes = set()
+    for case in range(60):
+        damaged = bytearray(data)
+        for _ in range(rng.randint(1, 20)):
+            damaged[rng.randrange(len(damaged))] = rng.randrange(256)
+        if case % 3 == 0:
+            damaged = damaged[: rng.randrange(len(damaged))]
+        path = tmp_path / f"bad{case}.{kind}"
+        path.write_bytes(bytes(damaged))
+        try:
+            reader(path)
+            outcomes.add("read")
+        except InputError as error:
+            assert str(path) in str(error) and "\n" not in str(error)
+            outcomes.add("refused")
+    assert "refused" in outcomes

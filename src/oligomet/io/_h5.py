@@ -46,10 +46,16 @@ def _read(path: str | os.PathLike[str], reader: Callable[[Path], object], kind: 
         raise InputError(
             f"cannot read {path}: permission denied; check the file's permissions"
         ) from exc
-    except (OSError, KeyError) as exc:
+    except InputError:
+        raise
+    except Exception as exc:
+        # h5py, anndata and mudata fail on a damaged file with OSError, KeyError, RuntimeError
+        # ("bad symbol table node signature"), ValueError, TypeError or anndata's
+        # IORegistryError: whatever the reader raises, the file is unusable.
+        first = str(exc).splitlines()[0] if str(exc) else "corrupt"
         raise InputError(
-            f"{path} is not a readable {kind} file ({type(exc).__name__}: "
-            f"{str(exc).splitlines()[0] if str(exc) else 'corrupt'}); re-create or re-download it"
+            f"{path} is not a readable {kind} file ({type(exc).__name__}: {first[:200]}); "
+            "re-create or re-download it"
         ) from exc
 
 

@@ -343,7 +343,9 @@ class TrainConfig(_Sectioned):
     label: LabelConfig = option(LabelConfig, "The classes (or time-to-event endpoint).")
     model: ModelConfig = option(ModelConfig, "The model and its search space.")
     cv: CVConfig = option(CVConfig, "Nested cross-validation.")
-    seed: int = option(0, "Seed that fixes every result.", cli="--seed")
+    seed: int = option(
+        0, "Seed that fixes every result (0 to 4294967295).", cli="--seed", ge=0, le=2**32 - 1
+    )
     n_jobs: int | None = option(
         None,
         "Folds fitted in parallel processes (default: OLIGOMET_N_JOBS, else every core); results "
@@ -393,7 +395,9 @@ class EvaluateConfig(_Sectioned):
         1000, "Bootstrap resamples for the intervals.", cli="--n-bootstrap", ge=10
     )
     confidence: float = option(0.95, "Coverage of the intervals.", gt=0, lt=1)
-    seed: int = option(0, "Seed that fixes every result.", cli="--seed")
+    seed: int = option(
+        0, "Seed that fixes every result (0 to 4294967295).", cli="--seed", ge=0, le=2**32 - 1
+    )
     tracking: TrackingConfig = option(TrackingConfig, "Where the run is recorded.")
 
 
@@ -479,5 +483,7 @@ class ClusterConfig(_Sectioned):
     read: ReadConfig = option(ReadConfig, "The views (at least two) and the clinical table.")
     snf: SNFSettings = option(SNFSettings, "Similarity network fusion.")
     characterise: CharacteriseConfig = option(CharacteriseConfig, "What the subtypes mean.")
-    seed: int = option(0, "Seed that fixes every result.", cli="--seed")
+    seed: int = option(
+        0, "Seed that fixes every result (0 to 4294967295).", cli="--seed", ge=0, le=2**32 - 1
+    )
     tracking: TrackingConfig = option(TrackingConfig, "Where the run is recorded.")
