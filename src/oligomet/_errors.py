@@ -8,7 +8,10 @@ exception is a bug in oligomet and is allowed to surface with its traceback.
 
 from __future__ import annotations
 
-__all__ = ["InputError", "MissingFeaturesError"]
+import os
+from pathlib import Path
+
+__all__ = ["InputError", "MissingFeaturesError", "check_file"]
 
 
 class InputError(ValueError):
@@ -30,3 +33,20 @@ class MissingFeaturesError(InputError, KeyError):
 
     def __str__(self) -> str:  # KeyError would otherwise quote the message
         return str(self.args[0]) if self.args else ""
+
+
+def check_file(path: str | os.PathLike[str]) -> Path:
+    """Return ``path`` as a :class:`~pathlib.Path` after checking that it is an existing file
+    (here, with nothing heavy imported, so that the command line can check its inputs first).
+
+    Raises
+    ------
+    InputError
+        If the path does not exist or is a directory.
+    """
+    path = Path(path)
+    if path.is_dir():
+        raise InputError(f"{path} is a directory, not a file; give the path of a file inside it")
+    if not path.exists():
+        raise InputError(f"{path}: file not found; check the path and the working directory")
+    return path

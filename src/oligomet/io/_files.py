@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from .._errors import InputError
+from .._errors import InputError, check_file
 
 _GZIP_MAGIC = b"\x1f\x8b"
 
@@ -51,22 +51,6 @@ class TextFile:
     path: Path
     text: str
     sha256: str
-
-
-def check_file(path: str | os.PathLike[str]) -> Path:
-    """Return ``path`` as a :class:`~pathlib.Path` after checking that it is an existing file.
-
-    Raises
-    ------
-    InputError
-        If the path does not exist or is a directory.
-    """
-    path = Path(path)
-    if path.is_dir():
-        raise InputError(f"{path} is a directory, not a file; give the path of a file inside it")
-    if not path.exists():
-        raise InputError(f"{path}: file not found; check the path and the working directory")
-    return path
 
 
 def _open_binary(path: Path):

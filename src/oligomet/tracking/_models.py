@@ -204,28 +204,38 @@ def _local_copy(model_uri: str, tracking_uri: str, folder: str) -> Path:
     return Path(path)
 
 
-def _artifact_location(model_uri: str, tracking_uri: str) -> str:
-    """Where a ``models:/`` URI's files are, asked of this store's registry by our own client
-    (MLflow 3.17 resolves ``models:/`` against its default registry when the store is a
-    tracking server, whatever ``registry_uri`` says); other URIs unchanged."""
-    prefix = "models:/"
-    if not model_uri.startswith(prefix):
-        return model_uri
-    client = client_for(tracking_uri)
-    rest = model_uri[len(prefix) :].strip("/")
+def registry_entry(client, model_uri: str):
+    """What a ``models:/`` URI names, asked of ``client``'s own registry: the model version of
+    ``NAME@ALIAS``, ``NAME/VERSION`` or ``NAME/latest`` (None when that model has no version),
+    or the logged model of ``m-<id>``."""
+    rest = model_uri.removeprefix("models:/").strip("/")
     if "@" in rest:
         name, alias = rest.split("@", 1)
-        version = client.get_model_version_by_alias(name, alias).version
-    elif "/" in rest:
+        return client.get_model_version_by_alias(name, alias)
+    if "/" in rest:
         name, version = rest.rsplit("/", 1)
         if version == "latest":
             found = client.search_model_versions(f"name='{name}'")
             if not found:
-                return model_uri  # MLflow's own message names the missing model
-            version = max(int(v.version) for v in found)
-    else:  # a logged model's ID (models:/m-...)
-        return client.get_logged_model(rest).artifact_location
-    return client.get_model_version_download_uri(name, str(version))
+                return None
+            version = str(max(int(v.version) for v in found))
+        return client.get_model_version(name, version)
+    return client.get_logged_model(rest)
+
+
+def _artifact_location(model_uri: str, tracking_uri: str) -> str:
+    """Where a ``models:/`` URI's files are, asked of this store's registry by our own client
+    (MLflow 3.17 resolves ``models:/`` against its default registry when the store is a
+    tracking server, whatever ``registry_uri`` says); other URIs unchanged."""
+    if not model_uri.startswith("models:/"):
+        return model_uri
+    client = client_for(tracking_uri)
+    entry = registry_entry(client, model_uri)
+    if entry is None:
+        return model_uri  # MLflow's own message names the model without versions
+    if hasattr(entry, "artifact_location"):  # a logged model (models:/m-...)
+        return entry.artifact_location
+    return client.get_model_version_download_uri(entry.name, str(entry.version))
 
 
 def load_model(model_uri: str, *, tracking_uri: str | None = None):

@@ -16,6 +16,7 @@ from typing import Any
 
 from .._errors import InputError
 from ._client import client_for, quiet_downloads, resolve_tracking_uri
+from ._models import registry_entry
 
 __all__ = ["resolve_run_id", "run_record"]
 
@@ -24,15 +25,6 @@ __all__ = ["resolve_run_id", "run_record"]
 RECORD_SUFFIXES = (".json", ".yaml", ".png")
 #: Folders never read back: the saved model, and reports built from the run itself.
 SKIPPED_FOLDERS = ("model", "report")
-
-
-def _model_version_run(client, name: str, version: str) -> str:
-    if version == "latest":
-        found = client.search_model_versions(f"name='{name}'")
-        if not found:
-            raise InputError(f"no registered model {name!r}")
-        version = str(max(int(v.version) for v in found))
-    return client.get_model_version(name, version).run_id
 
 
 def resolve_run_id(run_or_model: str, *, tracking_uri: str | None = None) -> str:
@@ -61,14 +53,10 @@ def resolve_run_id(run_or_model: str, *, tracking_uri: str | None = None) -> str
         if text.startswith("runs:/"):
             run_id = text.removeprefix("runs:/").strip("/").split("/", 1)[0]
         elif text.startswith("models:/"):
-            rest = text.removeprefix("models:/").strip("/")
-            if "@" in rest:
-                name, alias = rest.split("@", 1)
-                run_id = client.get_model_version_by_alias(name, alias).run_id
-            elif "/" in rest:
-                run_id = _model_version_run(client, *rest.rsplit("/", 1))
-            else:
-                run_id = client.get_logged_model(rest).source_run_id
+            entry = registry_entry(client, text)
+            if entry is None:
+                raise InputError(f"no version of registered model {text!r}")
+            run_id = getattr(entry, "run_id", None) or getattr(entry, "source_run_id", None)
         else:
             run_id = text
         client.get_run(run_id)

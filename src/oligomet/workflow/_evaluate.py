@@ -67,13 +67,21 @@ def check_transform_inputs(classifier, frame, where: str) -> None:
             ) from None
 
 
+def _model_columns(classifier, X):
+    """``X`` with its columns named as the model's features (miRNA spellings reconciled), and
+    the renames made."""
+    from ..io import mirna_renames
+
+    renames = mirna_renames(X.columns, classifier.feature_names)
+    return (X.rename(columns=renames) if renames else X), renames
+
+
 def training_check(classifier, cohort: Cohort, tracking_uri: str | None) -> TrainingOverlap:
     """How much of the cohort trained the model: the training data's digest and per-sample
     fingerprints saved with the model, and the training run's sample IDs if it recorded them."""
-    from ..io import mirna_renames
     from ..tracking import load_run_json
 
-    frame = cohort.X.rename(columns=mirna_renames(cohort.X.columns, classifier.feature_names))
+    frame, _ = _model_columns(classifier, cohort.X)
     run_id = classifier.metadata.get("run_id")
     labels = (
         load_run_json(run_id, "evaluation/labels.json", tracking_uri=tracking_uri) or {}
@@ -93,12 +101,8 @@ def validate_external(classifier, cohort: Cohort, config: EvaluateConfig, where:
     reconciled), then the model's probabilities and its training threshold scored with
     bootstrap intervals. Returns the overlap and the validation result."""
     from ..evaluation import feature_overlap, validate_predictions
-    from ..io import mirna_renames
 
-    frame = cohort.X
-    renames = mirna_renames(frame.columns, classifier.feature_names)
-    if renames:
-        frame = frame.rename(columns=renames)
+    frame, renames = _model_columns(classifier, cohort.X)
     overlap = feature_overlap(classifier.feature_names, frame.columns, renamed=renames)
     say(overlap.report())
     if overlap.missing:

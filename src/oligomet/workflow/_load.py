@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
-from .._errors import InputError
+from .._errors import InputError, check_file
 from ._config import ClusterConfig, EvaluateConfig, TrainConfig, sectioned
 from ._yaml import YamlFile, expand_variables, read_yaml, validation_message
 
@@ -145,8 +145,7 @@ def check_input_files(config: Any) -> None:
     paths = [view.path for view in read.expression] + list(read.clinical)
     paths += [read.sample_map] if read.sample_map else []
     for path in paths:
-        if not Path(path).exists():
-            raise InputError(f"{path}: file not found; check the path and the working directory")
+        check_file(path)
 
 
 def load_cluster_config(
