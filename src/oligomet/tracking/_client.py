@@ -179,6 +179,10 @@ class TrackedRun:
     ----------
     run_id, experiment_id, tracking_uri : str
     client : mlflow.MlflowClient
+    pending : list
+        Models logged on the run, registered when it has finished.
+    models : list of LoggedModel
+        Once the run has ended FINISHED: each logged model with its registered version.
     """
 
     def __init__(self, client, run_id: str, experiment_id: str, tracking_uri: str) -> None:
@@ -186,6 +190,8 @@ class TrackedRun:
         self.run_id = run_id
         self.experiment_id = experiment_id
         self.tracking_uri = tracking_uri
+        self.pending: list = []
+        self.models: list = []
 
     def log_params(self, params: Mapping[str, Any]) -> None:
         """Log a (nested) dict of parameters; nested keys are joined with dots."""
@@ -403,9 +409,30 @@ def start_run(
         experiment_id, start_time=start_time, run_name=run_name, tags=resolve_tags(run_tags)
     )
     run_id = run.info.run_id
+    tracked = TrackedRun(client, run_id, experiment_id, uri)
     try:
-        yield TrackedRun(client, run_id, experiment_id, uri)
+        yield tracked
     except BaseException:
+        from ._commit import roll_back
+
+        try:
+            roll_back(client, run_id, reason=None)  # FAILED, its logged models too
+        except Exception:  # the store itself may be what failed: keep the first error
+            logger.debug("could not undo run %s", run_id, exc_info=True)
         client.set_terminated(run_id, RunStatus.to_string(RunStatus.FAILED))
         raise
     client.set_terminated(run_id, RunStatus.to_string(RunStatus.FINISHED))
+    if tracked.pending:
+        _register_models(tracked)
+
+
+def _register_models(run: TrackedRun) -> None:
+    """Register the models of a run that has just ended FINISHED (undone if anything fails)."""
+    from ._commit import commit_models
+    from ._models import LoggedModel
+
+    versions = commit_models(run.client, run.run_id, run.pending)
+    for pending, version in zip(run.pending, versions, strict=True):
+        name = pending.registered_name
+        alias = pending.alias if name else None
+        run.models.append(LoggedModel(f"models:/{pending.model_id}", name, version, alias))

@@ -196,8 +196,9 @@ def log_result(
     ) as run:
         run.log_params(result.params())
         run.log_dict(result.resolved_config(), "config.yaml")
-        model = layout(run, result, options)
-    return LoggedRun(run.run_id, run.tracking_uri, model)
+        layout(run, result, options)
+    # The model is registered once the run has ended FINISHED (tracking._commit).
+    return LoggedRun(run.run_id, run.tracking_uri, run.models[0] if run.models else None)
 
 
 def attach_to_run(

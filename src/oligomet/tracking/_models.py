@@ -19,6 +19,7 @@ import pandas as pd
 from .._errors import InputError
 from .._registry import model_kind, trusted_types
 from ._client import client_for, quiet_downloads, resolve_tracking_uri
+from ._commit import PendingModel, announce
 from ._pyfunc import LOADER_MODULE
 from ._safe import load_pipeline
 
@@ -67,49 +68,6 @@ def _pip_requirements() -> list[str]:
     return pins
 
 
-def _register(
-    client, name: str, logged, run_id: str, alias: str | None, card: dict[str, Any] | None
-) -> str:
-    """A new version of registered model ``name`` (created if absent); its alias if given.
-
-    The version carries the card's description (with its run) and tags; the registered model
-    the newest version's description and the tags all versions share (what the UI lists).
-    The version's source is the logged model's artifact location, not ``models:/<id>``: MLflow
-    3.17's sqlite registry resolves a ``models:/`` source through the global tracking URI, which
-    may name another store.
-    """
-    from mlflow.exceptions import MlflowException
-
-    card = card or {}
-    tags = {str(k): str(v) for k, v in card.get("tags", {}).items()}
-    try:
-        client.get_registered_model(name)
-    except MlflowException:
-        try:
-            client.create_registered_model(name)
-        except MlflowException:
-            client.get_registered_model(name)  # created meanwhile by another process
-    description = card.get("description", "")
-    version_ = client.create_model_version(
-        name,
-        source=logged.artifact_location,
-        run_id=run_id,
-        model_id=logged.model_id,
-        tags=tags,
-        description=f"{description}\nTraining run: {run_id}." if description else None,
-    )
-    if description:
-        client.update_registered_model(
-            name, description=f"{description}\nNewest: version {version_.version}."
-        )
-    for key in ("oligomet.model", "oligomet.task"):
-        if key in tags:
-            client.set_registered_model_tag(name, key, tags[key])
-    if alias:
-        client.set_registered_model_alias(name, alias, version_.version)
-    return str(version_.version)
-
-
 def log_model(
     run,
     model,
@@ -119,7 +77,15 @@ def log_model(
     alias: str | None = None,
     card: dict[str, Any] | None = None,
 ) -> LoggedModel:
-    """Log a saved-model object (classifier, risk or subtype model) on ``run`` and register it.
+    """Log a saved-model object (classifier, risk or subtype model) on ``run``; register it when
+    the run has finished.
+
+    The model's files are saved now, under a logged model that stays PENDING while the run is
+    open. When the run ends FINISHED, the logged model is finalized READY, registered as a new
+    version of ``registered_name`` and given ``alias``, as one step that completes or is undone
+    (:mod:`oligomet.tracking._commit`): no READY version ever belongs to an unfinished run, and a
+    process killed meanwhile leaves nothing a rerun would trust. The registered version is then in
+    ``run.models``.
 
     The model's pyfunc flavour calls ``model.pyfunc_predict_fn`` of its pipeline
     (:mod:`oligomet.tracking._pyfunc`): a classifier's
@@ -136,13 +102,13 @@ def log_model(
         A row that shows the input format (oligomet passes a row of training means that is no
         patient's value in any feature).
     registered_name, alias : str or None
-        Registry name and alias of the new version.
+        Registry name and alias of the new version (registered once the run has finished).
     card : dict or None
         ``description`` (text) and ``tags`` of the registered version, as the registry shows
         them (a result's ``model_card()``).
     """
     import mlflow.sklearn
-    from mlflow.entities import LoggedModelOutput, LoggedModelStatus
+    from mlflow.entities import LoggedModelOutput
     from mlflow.models import Model, infer_signature
 
     client = run.client
@@ -152,6 +118,10 @@ def log_model(
         run.experiment_id, name=_MODEL_NAME, source_run_id=run.run_id
     )
     client.log_outputs(run.run_id, [LoggedModelOutput(logged.model_id, step=0)])
+    pending = PendingModel(
+        logged.model_id, logged.artifact_location, registered_name, alias, card or {}
+    )
+    announce(client, run.run_id, pending)  # before any file: a kill from here on is undone
     metadata = json.loads(json.dumps({"oligomet": model.saved_metadata()}, default=str))
     description = Model(
         artifact_path=logged.artifact_location,
@@ -179,12 +149,9 @@ def log_model(
         )
         description.save(str(path / "MLmodel"))
         client.log_model_artifacts(logged.model_id, str(path))
-    client.finalize_logged_model(logged.model_id, LoggedModelStatus.READY)
-    version_ = None
-    if registered_name is not None:
-        version_ = _register(client, registered_name, logged, run.run_id, alias, card)
+    run.pending.append(pending)
     return LoggedModel(
-        f"models:/{logged.model_id}", registered_name, version_, alias if registered_name else None
+        f"models:/{logged.model_id}", registered_name, None, alias if registered_name else None
     )
 
 
