@@ -1,11 +1,15 @@
-"""Input checks shared by oligomet's two-class estimators."""
+"""Input checks shared by oligomet's estimators: two-class targets, and hyperparameters checked
+against scikit-learn's ``_parameter_constraints`` with an error the command line can print."""
 
 from __future__ import annotations
 
 import numpy as np
+from sklearn.utils._param_validation import InvalidParameterError as _SklearnInvalidParameterError
 from sklearn.utils.multiclass import check_classification_targets, type_of_target
 
-__all__ = ["binary_classes"]
+from ._errors import InputError
+
+__all__ = ["InvalidParameterError", "ParameterValidation", "binary_classes"]
 
 
 def binary_classes(y, estimator: str) -> tuple[np.ndarray, np.ndarray]:
@@ -27,3 +31,29 @@ def binary_classes(y, estimator: str) -> tuple[np.ndarray, np.ndarray]:
     if classes.size != 2:
         raise ValueError(f"{estimator} needs 2 classes, got 1 class ({classes[0]!r})")
     return classes, index
+
+
+class InvalidParameterError(InputError, _SklearnInvalidParameterError):
+    """A hyperparameter of the wrong type or outside its range.
+
+    Both scikit-learn's ``InvalidParameterError`` (what its estimator checks, ``GridSearchCV``
+    and the workflow's model settings expect) and an :class:`~oligomet.InputError` (what the
+    command line prints as one line, without a traceback), with scikit-learn's message:
+    ``The 'mu' parameter of SNF must be a float in the range (0.0, inf). Got -1 instead.``
+    """
+
+
+class ParameterValidation:
+    """Mixin for oligomet's estimators: scikit-learn's parameter validation (the class's
+    ``_parameter_constraints``, checked by ``_fit_context`` at the start of ``fit``) raising
+    :class:`InvalidParameterError`.
+
+    Place it after scikit-learn's mixins and before ``BaseEstimator``:
+    ``class SNF(ClusterMixin, ParameterValidation, BaseEstimator)``.
+    """
+
+    def _validate_params(self) -> None:
+        try:
+            super()._validate_params()
+        except _SklearnInvalidParameterError as error:
+            raise InvalidParameterError(str(error)) from None

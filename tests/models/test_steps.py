@@ -1,25 +1,16 @@
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from oligomet import InputError
 from oligomet._errors import MissingFeaturesError
 from oligomet.models import (
-    ColumnPicker,
     FeatureAligner,
     SingleMarkerClassifier,
     TrainedClassifier,
     ViewLogTransform,
     make_model,
 )
-
-
-@parametrize_with_checks(
-    [FeatureAligner(), ViewLogTransform(), ColumnPicker(), SingleMarkerClassifier()]
-)
-def test_sklearn_contract(estimator, check):
-    check(estimator)
 
 
 def _frame(rng, n=30, names=("a", "b", "c")):

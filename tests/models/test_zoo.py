@@ -5,7 +5,6 @@ import pandas as pd
 import pytest
 from sklearn.base import clone
 from sklearn.metrics import roc_auc_score
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from oligomet import InputError
 from oligomet.datasets import make_cohort
@@ -168,13 +167,6 @@ def test_column_selector_keeps_order_and_names():
     selector = ColumnSelector(indices=[2, 0], names=["c", "a"]).fit(X)
     np.testing.assert_array_equal(selector.transform(X), X[["c", "a"]].to_numpy())
     assert selector.get_feature_names_out().tolist() == ["c", "a"]
-
-
-@parametrize_with_checks(
-    [DifferentialExpressionFilter(k=2), BalancedXGBClassifier(n_estimators=5), ColumnSelector([0])]
-)
-def test_sklearn_contract(estimator, check):
-    check(estimator)
 
 
 def test_model_descriptions_are_informative():

@@ -14,6 +14,7 @@ from oligomet.snf import (
     affinity_matrix,
     estimate_n_clusters,
     pairwise_distances,
+    snf,
     spectral_labels,
     standardize,
 )
@@ -133,9 +134,8 @@ def test_new_patients_are_assigned_without_refitting(sim):
     assert (model.predict([v[train] for v in views]) == model.labels_).mean() >= 0.95
 
 
-def test_mudata_gets_typed_slots():
+def _mudata():
     import anndata as ad
-    import mudata as md
 
     from oligomet.io import assemble
 
@@ -151,11 +151,40 @@ def test_mudata_gets_typed_slots():
         for name in ("rna", "mirna")
     }
     mdata, _ = assemble(views)
+    return mdata
+
+
+def test_fit_leaves_the_mudata_alone_and_snf_writes_typed_slots():
+    import mudata as md
+
+    mdata = _mudata()
     assert isinstance(mdata, md.MuData)
-    SNF(n_neighbors=10, random_state=0).fit(mdata)
+    model = SNF(n_neighbors=10, random_state=0).fit(mdata)
+    assert "snf_fused" not in mdata.obsp and "snf_subtype" not in mdata.obs
+    assert "snf" not in mdata.uns
+    assert snf(mdata, n_neighbors=10, random_state=0) is None
     assert mdata.obsp["snf_fused"].shape == (50, 50)
+    np.testing.assert_array_equal(mdata.obsp["snf_fused"], model.fused_network_)
     assert isinstance(mdata.obs["snf_subtype"].dtype, pd.CategoricalDtype)
+    np.testing.assert_array_equal(mdata.obs["snf_subtype"].astype(int), model.labels_)
     assert mdata.uns["snf"]["n_clusters"] == 2 and mdata.uns["snf"]["views"] == ["rna", "mirna"]
+    assert mdata.uns["snf"]["params"]["cluster_range"] == [2, 5]
+
+
+def test_snf_copy_returns_an_annotated_copy():
+    mdata = _mudata()
+    annotated = snf(mdata, n_neighbors=10, random_state=0, key_added="fused", copy=True)
+    assert annotated is not mdata and "fused" not in mdata.uns
+    assert annotated.obsp["fused_fused"].shape == (50, 50)
+    assert annotated.uns["fused"]["n_clusters"] == 2
+
+
+def test_snf_takes_the_estimators_parameters_and_defaults():
+    import inspect
+
+    options = inspect.signature(snf).parameters
+    for name, default in SNF().get_params().items():
+        assert options[name].default == default, name
 
 
 def test_one_seed_gives_the_same_subtypes():
@@ -205,26 +234,6 @@ def test_bad_input_is_a_clear_error(two_views, change, message):
         SNF(**params).fit(views)
 
 
-# SNF takes a list of views (or a MuData), so it declares `input_tags.two_d_array = False`;
-# scikit-learn's common checks all feed one 2-D matrix and skip such an estimator (with a
-# warning). The checks of the estimator API that need no data apply, and run here.
-@pytest.mark.parametrize(
-    "check_name",
-    [
-        "check_estimator_cloneable",
-        "check_parameters_default_constructible",
-        "check_no_attributes_set_in_init",
-        "check_get_params_invariance",
-        "check_set_params",
-        "check_estimator_repr",
-    ],
-)
-def test_sklearn_api_checks(check_name):
-    from sklearn.utils import estimator_checks
-
-    getattr(estimator_checks, check_name)("SNF", SNF())
-
-
 def test_fit_does_not_change_parameters_and_clones_refit_identically(two_views):
     model = SNF(n_neighbors=10, random_state=0)
     before = model.get_params()
@@ -262,3 +271,52 @@ def test_nothing_cubic_in_the_fit(monkeypatch, preset):
     model = SNF(preset=preset, random_state=0).fit(views)
     assert model.n_clusters_ == 3
     assert adjusted_rand_score(groups, model.labels_) == 1.0
+
+
+def test_bad_parameters_are_input_errors_and_sklearns(two_views):
+    """scikit-learn's parameter validation, raised as an InputError: the command line prints it
+    as one line; GridSearchCV and the estimator checks see scikit-learn's error."""
+    from sklearn.utils._param_validation import InvalidParameterError
+
+    for params, name in [
+        ({"mu": -1}, "mu"),
+        ({"n_clusters": 1}, "n_clusters"),
+        ({"preset": "x"}, "preset"),
+    ]:
+        with pytest.raises(InputError, match=f"'{name}' parameter of SNF must be") as raised:
+            SNF(**params).fit(two_views)
+        assert isinstance(raised.value, InvalidParameterError)
+        assert "\n" not in str(raised.value)
+    with pytest.raises(InputError, match="cluster_range must be two whole numbers"):
+        SNF(n_neighbors=10, cluster_range=(4, 2)).fit(two_views)
+
+
+def test_predict_refuses_partly_measured_samples(two_views):
+    model = SNF(n_neighbors=10, n_clusters=2, random_state=0).fit(two_views)
+    new = [v[:3].copy() for v in two_views]
+    new[1][0, 0] = np.nan
+    with pytest.raises(InputError, match=r"view 'view1': sample 0 has some missing values \(NaN\)"):
+        model.predict(new)
+    new[1][0] = np.nan  # the whole row: the sample lacks that view, and is placed by the other
+    assert model.predict(new).shape == (3,)
+
+
+def test_multiview_snf_names_its_views_and_refuses_empty_ones():
+    from oligomet.snf import MultiViewSNF
+
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(30, 6))
+    fitted = MultiViewSNF([("rna", 0, 4), ("mirna", 4, None)], {"n_neighbors": 10}).fit(X)
+    assert fitted.snf_.view_names_ == ["rna", "mirna"] and fitted.n_features_in_ == 6
+    with pytest.raises(InputError, match=r"view 'mirna' \(columns 6:None\) selects none of the 6"):
+        MultiViewSNF([("rna", 0, 6), ("mirna", 6, None)]).fit(X)
+    with pytest.raises(InputError, match="'views' parameter of MultiViewSNF must be"):
+        MultiViewSNF().fit(X)
+
+
+def test_a_cluster_range_beyond_the_samples_is_cut_to_what_they_allow():
+    """Each candidate k needs the (k+1)-th eigenvalue of the network: 40 samples allow 38."""
+    rng = np.random.default_rng(0)
+    views = [rng.normal(size=(40, 10)), rng.normal(size=(40, 8))]
+    model = SNF(cluster_range=(2, 100)).fit(views)
+    assert max(model.eigengap_) == 38 and 2 <= model.n_clusters_ <= 38

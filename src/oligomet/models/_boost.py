@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from numbers import Integral, Real
+from typing import ClassVar
+
 import numpy as np
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import binary_classes
+from .._validation import ParameterValidation, binary_classes
 
 __all__ = ["BalancedXGBClassifier"]
 
@@ -15,7 +19,7 @@ __all__ = ["BalancedXGBClassifier"]
 SKOPS_TRUSTED = ("xgboost.sklearn.XGBClassifier", "xgboost.core.Booster")
 
 
-class BalancedXGBClassifier(ClassifierMixin, BaseEstimator):
+class BalancedXGBClassifier(ClassifierMixin, ParameterValidation, BaseEstimator):
     """XGBoost for two classes, the minority class up-weighted to balance the classes.
 
     ``scale_pos_weight`` must equal the training fold's ``n_negative / n_positive``; a fixed value
@@ -40,9 +44,9 @@ class BalancedXGBClassifier(ClassifierMixin, BaseEstimator):
         Set ``scale_pos_weight`` to the training ratio of negatives to positives (balanced class
         weights); False leaves it at 1.
     random_state : int or None, default=None
-        Seed of XGBoost's sampling.
+        Seed of XGBoost's sampling (0 to 2**32 - 1; None is 0).
     n_jobs : int, default=1
-        Threads (1: parallelism belongs to the cross-validation folds).
+        Threads (1: parallelism belongs to the cross-validation folds; -1 all cores).
 
     Attributes
     ----------
@@ -75,6 +79,20 @@ class BalancedXGBClassifier(ClassifierMixin, BaseEstimator):
         self.random_state = random_state
         self.n_jobs = n_jobs
 
+    _parameter_constraints: ClassVar[dict] = {
+        "n_estimators": [Interval(Integral, 1, None, closed="left")],
+        "max_depth": [Interval(Integral, 1, None, closed="left")],
+        "learning_rate": [Interval(Real, 0, None, closed="neither")],
+        "subsample": [Interval(Real, 0, 1, closed="right")],
+        "colsample_bytree": [Interval(Real, 0, 1, closed="right")],
+        "min_child_weight": [Interval(Real, 0, None, closed="left")],
+        "balance": ["boolean"],
+        # XGBoost takes an integer seed, not a generator.
+        "random_state": [Interval(Integral, 0, 2**32 - 1, closed="both"), None],
+        "n_jobs": [Integral],
+    }
+
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y) -> BalancedXGBClassifier:
         from xgboost import XGBClassifier
 

@@ -12,18 +12,21 @@ from __future__ import annotations
 
 import logging
 import math
-import numbers
 import warnings
 from collections.abc import Sequence
+from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.feature_selection import SelectorMixin
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._errors import InputError
+from .._validation import ParameterValidation
 from ..pp import CONSTANT_VARIANCE, VarianceFilter
 from ._steps import head_steps as _head
 
@@ -150,14 +153,7 @@ def _score_test(X: np.ndarray, event: np.ndarray, time: np.ndarray):
     return score, z
 
 
-def _check_positive(value, name: str, *, upper: float | None = None) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value > 0:
-        raise InputError(f"{name} must be a number > 0, got {value!r}")
-    if upper is not None and value > upper:
-        raise InputError(f"{name} must be at most {upper:g}, got {value!r}")
-
-
-class PenalisedCox(BaseEstimator):
+class PenalisedCox(ParameterValidation, BaseEstimator):
     """Elastic-net penalised Cox proportional-hazards model with a single penalty.
 
     Minimises ``-(1/n) log PL(beta) + alpha * (l1_ratio * |beta|_1 + (1 - l1_ratio)/2 *
@@ -246,12 +242,21 @@ class PenalisedCox(BaseEstimator):
         self.max_iter = max_iter
         self.tol = tol
 
+    _parameter_constraints: ClassVar[dict] = {
+        "alpha": [Interval(Real, 0, None, closed="neither")],
+        "l1_ratio": [Interval(Real, 0, 1, closed="right")],
+        "standardize": ["boolean"],
+        "max_iter": [Interval(Integral, 1, None, closed="left")],
+        "tol": [Interval(Real, 0, None, closed="neither")],
+    }
+
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.required = True
         tags.target_tags.single_output = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Fit the model.
 
@@ -265,8 +270,6 @@ class PenalisedCox(BaseEstimator):
         -------
         self
         """
-        _check_positive(self.alpha, "alpha")
-        _check_positive(self.l1_ratio, "l1_ratio", upper=1.0)
         X = validate_data(self, X, reset=True, dtype=np.float64)
         event, time = _survival_arrays(y, X.shape[0])
 
@@ -353,7 +356,7 @@ class PenalisedCox(BaseEstimator):
         return float(concordance_index_censored(event, time, risk)[0])
 
 
-class UnivariateCoxFilter(SelectorMixin, BaseEstimator):
+class UnivariateCoxFilter(SelectorMixin, ParameterValidation, BaseEstimator):
     """Keep the ``k`` features with the largest univariate Cox score statistic ``|z|``.
 
     A fast survival screen for very many features (see :func:`cox_score_test`), fitted inside
@@ -373,6 +376,8 @@ class UnivariateCoxFilter(SelectorMixin, BaseEstimator):
         Only when fitted on a DataFrame with string column names.
     """
 
+    _parameter_constraints: ClassVar[dict] = {"k": [Interval(Integral, 1, None, closed="left")]}
+
     def __init__(self, k: int = 100) -> None:
         self.k = k
 
@@ -381,10 +386,9 @@ class UnivariateCoxFilter(SelectorMixin, BaseEstimator):
         tags.target_tags.required = True
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Score each feature against the survival target ``y`` (structured array)."""
-        if isinstance(self.k, bool) or not isinstance(self.k, numbers.Integral) or self.k < 1:
-            raise InputError(f"k must be a whole number >= 1, got {self.k!r}")
         X = validate_data(self, X, reset=True, dtype=np.float64)
         event, time = _survival_arrays(y, X.shape[0])
         _, self.z_ = _score_test(X, event, time)
@@ -454,7 +458,7 @@ def make_cox_model(
         ("scale", StandardScaler(with_mean=False)),
     ]
     if n_select is not None:
-        if isinstance(n_select, bool) or not isinstance(n_select, numbers.Integral) or n_select < 1:
+        if isinstance(n_select, bool) or not isinstance(n_select, Integral) or n_select < 1:
             raise InputError(f"n_select must be a whole number >= 1, got {n_select!r}")
         if n_select < len(feature_names):
             steps.append(("select", UnivariateCoxFilter(k=int(n_select))))

@@ -22,11 +22,11 @@ from typing import ClassVar
 
 import numpy as np
 from numba import njit
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
 from sklearn.utils._param_validation import Interval, StrOptions
-from sklearn.utils.validation import check_is_fitted, validate_data
+from sklearn.utils.validation import _check_sample_weight, check_is_fitted, validate_data
 
-from .._validation import binary_classes
+from .._validation import ParameterValidation, binary_classes
 
 __all__ = ["ElasticNetLogistic"]
 
@@ -185,7 +185,7 @@ def _solve(X, y, s, lam1, lam2, w, b, tol, max_iter, max_sweeps):
     return w, b, iteration, violation
 
 
-class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
+class ElasticNetLogistic(ClassifierMixin, ParameterValidation, BaseEstimator):
     """Elastic-net penalised logistic regression, solved to the optimum.
 
     The same model as ``LogisticRegression(C=C, l1_ratio=l1_ratio, solver="saga",
@@ -198,8 +198,10 @@ class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
         Inverse of the regularisation strength (as in scikit-learn).
     l1_ratio : float, default=0.5
         Elastic-net mixing: 1 is the lasso, 0 ridge.
-    class_weight : "balanced" or None, default="balanced"
-        Sample weights ``n / (2 n_class)`` (each class weighs the same in total), or none.
+    class_weight : "balanced", dict or None, default="balanced"
+        Sample weights ``n / (2 n_class)`` (each class weighs the same in total; with
+        ``sample_weight``, over the weighted counts), a weight per class label (absent classes
+        weigh 1), or none.
     tol : float, default=1e-8
         Largest violation of the optimality conditions allowed at the solution, on the scale of
         the mean (weighted) loss.
@@ -239,7 +241,7 @@ class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
         self,
         C: float = 0.1,
         l1_ratio: float = 0.5,
-        class_weight: str | None = "balanced",
+        class_weight: str | dict | None = "balanced",
         tol: float = 1e-8,
         max_iter: int = 200,
         warm_start: bool = False,
@@ -254,12 +256,13 @@ class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
     _parameter_constraints: ClassVar[dict] = {
         "C": [Interval(Real, 0, None, closed="neither")],
         "l1_ratio": [Interval(Real, 0, 1, closed="both")],
-        "class_weight": [StrOptions({"balanced"}), None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
         "tol": [Interval(Real, 0, None, closed="neither")],
         "max_iter": [Interval(Integral, 1, None, closed="left")],
         "warm_start": ["boolean"],
     }
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y, sample_weight=None):
         """Fit the coefficients to the training samples.
 
@@ -269,13 +272,13 @@ class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
         y : array-like of shape (n_samples,)
             Two classes; ``classes_[1]`` is the positive one.
         sample_weight : array-like of shape (n_samples,) or None
-            Multiplies the class weights.
+            Non-negative, not all zero; multiplies the class weights (a weight of 2 counts as
+            the sample twice).
 
         Returns
         -------
         self
         """
-        self._validate_params()
         previous = (
             (self.coef_[0], float(self.intercept_[0]))
             if self.warm_start and hasattr(self, "coef_")
@@ -283,13 +286,7 @@ class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
         )
         X, y = validate_data(self, X, y, dtype=np.float64, order="F")
         self.classes_, target = binary_classes(y, "ElasticNetLogistic")
-        if self.class_weight == "balanced":
-            # n / (2 n_class), as scikit-learn's compute_sample_weight("balanced") computes it.
-            weights = (target.size / (2 * np.bincount(target).astype(np.float64)))[target]
-        else:
-            weights = np.ones(target.size)
-        if sample_weight is not None:
-            weights = weights * np.asarray(sample_weight, dtype=np.float64)
+        weights = self._sample_weights(X, target, sample_weight)
         total = weights.sum()
         # scikit-learn's objective divided by C * sum(weights): the same minimiser.
         strength = 1.0 / (self.C * total)
@@ -314,6 +311,31 @@ class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
         self.n_iter_ = np.array([n_iter])
         return self
 
+    def _sample_weights(self, X, target: np.ndarray, sample_weight) -> np.ndarray:
+        """Each sample's weight: its class weight times its sample weight."""
+        if sample_weight is not None:
+            sample_weight = _check_sample_weight(
+                sample_weight, X, dtype=np.float64, ensure_non_negative=True
+            )
+            if not np.bincount(target, weights=sample_weight).all():
+                raise ValueError(
+                    "ElasticNetLogistic needs 2 classes, got 1 class with non-zero sample weight"
+                )
+        if self.class_weight == "balanced":
+            # n / (2 n_class), as scikit-learn's compute_sample_weight("balanced") computes it;
+            # with sample weights, of the weighted counts (a weight of 2 = the sample twice).
+            counts = np.bincount(target, weights=sample_weight)
+            per_class = counts.sum() / (2 * counts.astype(np.float64))
+        elif isinstance(self.class_weight, dict):
+            unknown = [c for c in self.class_weight if c not in set(self.classes_.tolist())]
+            if unknown:
+                raise ValueError(f"class_weight names classes not in y: {unknown}")
+            per_class = np.array([self.class_weight.get(c, 1.0) for c in self.classes_.tolist()])
+        else:
+            per_class = np.ones(2)
+        weights = np.asarray(per_class, dtype=np.float64)[target]
+        return weights if sample_weight is None else weights * sample_weight
+
     def decision_function(self, X) -> np.ndarray:
         """Log-odds of the positive class."""
         check_is_fitted(self, "coef_")
@@ -328,6 +350,7 @@ class ElasticNetLogistic(ClassifierMixin, BaseEstimator):
         return np.column_stack([1 - positive, positive])
 
     def predict(self, X) -> np.ndarray:
+        check_is_fitted(self, "coef_")
         return self.classes_[(self.decision_function(X) > 0).astype(int)]
 
     def __sklearn_tags__(self):

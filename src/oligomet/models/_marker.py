@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+from numbers import Integral
+from typing import ClassVar
+
 import numpy as np
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin, _fit_context
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import roc_curve
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._validation import binary_classes
+from .._validation import ParameterValidation, binary_classes
 
 __all__ = ["ColumnPicker", "ColumnSelector", "SingleMarkerClassifier"]
 
 
-class ColumnPicker(TransformerMixin, BaseEstimator):
+class ColumnPicker(TransformerMixin, ParameterValidation, BaseEstimator):
     """Keep one column, chosen by position among the columns the step receives.
 
     Parameters
@@ -29,13 +33,19 @@ class ColumnPicker(TransformerMixin, BaseEstimator):
     #: cohort (see :mod:`oligomet.evaluation`).
     _per_sample = True
 
+    _parameter_constraints: ClassVar[dict] = {
+        "index": [Interval(Integral, 0, None, closed="left")],
+        "name": [str, None],
+    }
+
     def __init__(self, index: int = 0, name: str | None = None) -> None:
         self.index = index
         self.name = name
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         X = validate_data(self, X, reset=True)
-        if not 0 <= self.index < X.shape[1]:
+        if self.index >= X.shape[1]:
             raise ValueError(f"column index {self.index} outside 0:{X.shape[1]}")
         return self
 
@@ -49,7 +59,7 @@ class ColumnPicker(TransformerMixin, BaseEstimator):
         return np.asarray([self.name or f"x{self.index}"], dtype=object)
 
 
-class ColumnSelector(TransformerMixin, BaseEstimator):
+class ColumnSelector(TransformerMixin, ParameterValidation, BaseEstimator):
     """Keep several columns, chosen by position, in the given order (a signature's features).
 
     Parameters
@@ -64,10 +74,16 @@ class ColumnSelector(TransformerMixin, BaseEstimator):
     #: cohort (see :mod:`oligomet.evaluation`).
     _per_sample = True
 
+    _parameter_constraints: ClassVar[dict] = {
+        "indices": ["array-like"],
+        "names": ["array-like", None],
+    }
+
     def __init__(self, indices=(), names=None) -> None:
         self.indices = indices
         self.names = names
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         X = validate_data(self, X, reset=True)
         indices = np.asarray(self.indices, dtype=int)
@@ -87,7 +103,7 @@ class ColumnSelector(TransformerMixin, BaseEstimator):
         return np.asarray([f"x{i}" for i in self.indices], dtype=object)
 
 
-class SingleMarkerClassifier(ClassifierMixin, BaseEstimator):
+class SingleMarkerClassifier(ClassifierMixin, ParameterValidation, BaseEstimator):
     """Classify by the level of one marker, with direction and cut-off learned from training data.
 
     The score of a sample is its marker value, multiplied by -1 when lower values go with the
@@ -126,18 +142,20 @@ class SingleMarkerClassifier(ClassifierMixin, BaseEstimator):
     :doi:`10.1371/journal.pone.0050141`
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "direction": [StrOptions({"auto", "higher", "lower"})],
+        "feature": [Interval(Integral, 0, None, closed="left")],
+    }
+
     def __init__(self, direction: str = "auto", feature: int = 0) -> None:
         self.direction = direction
         self.feature = feature
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         X, y = validate_data(self, X, y)
         self.classes_, y_index = binary_classes(y, "SingleMarkerClassifier")
-        if self.direction not in ("auto", "higher", "lower"):
-            raise ValueError(
-                f"direction must be 'auto', 'higher' or 'lower', got {self.direction!r}"
-            )
-        if not 0 <= self.feature < X.shape[1]:
+        if self.feature >= X.shape[1]:
             raise ValueError(f"feature index {self.feature} outside 0:{X.shape[1]}")
         marker = X[:, self.feature]
         if self.direction == "auto":

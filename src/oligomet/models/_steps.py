@@ -12,13 +12,17 @@ A model trained by oligomet starts with two steps that learn nothing from the la
 from __future__ import annotations
 
 from collections.abc import Sequence
+from numbers import Real
+from typing import ClassVar
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._errors import InputError, MissingFeaturesError
+from .._validation import ParameterValidation
 from ..pp import LogInputError, log_values
 
 __all__ = ["LOG_METHODS", "FeatureAligner", "ViewLogTransform", "head_steps"]
@@ -31,7 +35,7 @@ def _format_names(names: Sequence[str], limit: int = 8) -> str:
     return shown + (f" … and {len(names) - limit} more" if len(names) > limit else "")
 
 
-class FeatureAligner(TransformerMixin, BaseEstimator):
+class FeatureAligner(TransformerMixin, ParameterValidation, BaseEstimator):
     """Select and order input columns by the feature names seen in ``fit``.
 
     Parameters
@@ -59,9 +63,12 @@ class FeatureAligner(TransformerMixin, BaseEstimator):
     #: cohort (see :mod:`oligomet.evaluation`).
     _per_sample = True
 
+    _parameter_constraints: ClassVar[dict] = {"allow_extra": ["boolean"]}
+
     def __init__(self, allow_extra: bool = True) -> None:
         self.allow_extra = allow_extra
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         validate_data(self, X, reset=True, ensure_all_finite="allow-nan")
         return self
@@ -107,7 +114,7 @@ class FeatureAligner(TransformerMixin, BaseEstimator):
         return tags
 
 
-class ViewLogTransform(TransformerMixin, BaseEstimator):
+class ViewLogTransform(TransformerMixin, ParameterValidation, BaseEstimator):
     """Per-sample log transforms applied view by view.
 
     Parameters
@@ -118,7 +125,7 @@ class ViewLogTransform(TransformerMixin, BaseEstimator):
         (``log2(x + pseudocount)``) or ``"log2cpm"`` (counts per million of the view's own library
         size, then ``log2(cpm + pseudocount)``). ``None`` leaves every column unchanged.
     pseudocount : float, default=1.0
-        Added before taking logarithms.
+        Added before taking logarithms (> 0).
 
     Notes
     -----
@@ -130,6 +137,11 @@ class ViewLogTransform(TransformerMixin, BaseEstimator):
     #: Learns nothing from the samples: a nested cross-validation applies it once to the whole
     #: cohort (see :mod:`oligomet.evaluation`).
     _per_sample = True
+
+    _parameter_constraints: ClassVar[dict] = {
+        "views": [list, tuple, None],
+        "pseudocount": [Interval(Real, 0, None, closed="neither")],
+    }
 
     def __init__(self, views=None, pseudocount: float = 1.0) -> None:
         self.views = views
@@ -144,6 +156,7 @@ class ViewLogTransform(TransformerMixin, BaseEstimator):
                 raise ValueError(f"view {name!r}: columns {start}:{stop} outside 0:{n_features}")
         return views
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
         X = validate_data(self, X, reset=True)
         self._checked_views(X.shape[1])
@@ -165,6 +178,7 @@ class ViewLogTransform(TransformerMixin, BaseEstimator):
                     "negative": "the data look log-scaled already (use transform 'none')",
                     "empty library": "counts per million are undefined (no counts)",
                     "non-finite": "impute or remove it",
+                    "overflowing library": "the values add up to more than a float holds",
                 }[problem.kind]
                 raise InputError(
                     f"view {name!r}: {problem.kind} value at {where}, so {method} cannot be "

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-import numbers
 import warnings
+from numbers import Integral
+from typing import ClassVar
 
 import numpy as np
 from scipy import stats
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.feature_selection import SelectorMixin
+from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import check_classification_targets
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._errors import InputError
+from .._validation import ParameterValidation
 from ._filter import CONSTANT_VARIANCE
 
 __all__ = ["DifferentialExpressionFilter"]
@@ -20,7 +23,7 @@ __all__ = ["DifferentialExpressionFilter"]
 _TESTS = ("welch", "student", "mannwhitney")
 
 
-class DifferentialExpressionFilter(SelectorMixin, BaseEstimator):
+class DifferentialExpressionFilter(SelectorMixin, ParameterValidation, BaseEstimator):
     """Keep the ``k`` features that differ most between two classes.
 
     A two-group differential-expression screen (as in Wuttig et al. 2009, who compared renal
@@ -60,17 +63,19 @@ class DifferentialExpressionFilter(SelectorMixin, BaseEstimator):
     array([ True, False, False])
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "k": [Interval(Integral, 1, None, closed="left")],
+        "test": [StrOptions(set(_TESTS))],
+    }
+
     def __init__(self, k: int = 11, test: str = "welch") -> None:
         self.k = k
         self.test = test
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y) -> DifferentialExpressionFilter:
         X, y = validate_data(self, X, y, dtype=np.float64)
         check_classification_targets(y)
-        if not isinstance(self.k, numbers.Integral) or self.k < 1:
-            raise InputError(f"k must be a positive integer, got {self.k!r}")
-        if self.test not in _TESTS:
-            raise InputError(f"test must be one of {', '.join(_TESTS)}, got {self.test!r}")
         classes = np.unique(y)
         if classes.size < 2:
             raise InputError("differential expression needs at least 2 classes, got 1 class")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral, Real
+from typing import ClassVar
 
 import numpy as np
 from scipy import sparse
-from sklearn.base import BaseEstimator
+from sklearn.base import BaseEstimator, _fit_context
 from sklearn.feature_selection import SelectorMixin
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.sparsefuncs import mean_variance_axis
 from sklearn.utils.validation import check_is_fitted, validate_data
 
-from .._errors import InputError
+from .._validation import ParameterValidation
 
 __all__ = ["CONSTANT_VARIANCE", "VarianceFilter"]
 
@@ -20,7 +22,7 @@ __all__ = ["CONSTANT_VARIANCE", "VarianceFilter"]
 CONSTANT_VARIANCE = 1e-12
 
 
-class VarianceFilter(SelectorMixin, BaseEstimator):
+class VarianceFilter(SelectorMixin, ParameterValidation, BaseEstimator):
     """Keep features whose training variance exceeds a threshold, optionally only the top ones.
 
     Unsupervised, but still learned from samples: place it inside the cross-validated
@@ -59,10 +61,16 @@ class VarianceFilter(SelectorMixin, BaseEstimator):
     array([False,  True, False])
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "n_top": [Interval(Integral, 1, None, closed="left"), None],
+        "threshold": [Interval(Real, 0, None, closed="left")],
+    }
+
     def __init__(self, n_top: int | None = None, threshold: float = 0.0) -> None:
         self.n_top = n_top
         self.threshold = threshold
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None) -> VarianceFilter:
         """Learn the feature variances and the kept features from the training samples.
 
@@ -77,18 +85,6 @@ class VarianceFilter(SelectorMixin, BaseEstimator):
         -------
         self : VarianceFilter
         """
-        if self.n_top is not None and (
-            isinstance(self.n_top, bool)
-            or not isinstance(self.n_top, numbers.Integral)
-            or self.n_top < 1
-        ):
-            raise InputError(f"n_top must be an integer >= 1 or None, got {self.n_top!r}")
-        if (
-            isinstance(self.threshold, bool)
-            or not isinstance(self.threshold, numbers.Real)
-            or not self.threshold >= 0
-        ):
-            raise InputError(f"threshold must be a number >= 0, got {self.threshold!r}")
         X = validate_data(
             self,
             X,

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import logging
 import os
-from typing import TYPE_CHECKING
+from numbers import Real
+from typing import TYPE_CHECKING, ClassVar
 
 import numpy as np
 import pandas as pd
 from scipy.special import expit
-from sklearn.base import BaseEstimator, ClassifierMixin
+from sklearn.base import BaseEstimator, ClassifierMixin, _fit_context
+from sklearn.utils._param_validation import Interval
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._errors import InputError
 from .._logistic import logistic_newton
-from .._validation import binary_classes
+from .._validation import ParameterValidation, binary_classes
 from ._io import load_signature
 from ._match import SignatureMatch, match_features
 from ._model import Signature
@@ -53,7 +55,7 @@ def _fit_logistic_1d(score: np.ndarray, y: np.ndarray, C: float) -> tuple[float,
 _MIN_SLOPE = 1e-9
 
 
-class SignatureScore(ClassifierMixin, BaseEstimator):
+class SignatureScore(ClassifierMixin, ParameterValidation, BaseEstimator):
     """Score samples with a signature's published weights; calibrate the score on training data.
 
     The columns of ``X`` are the signature's features, in the order of ``weights``. ``fit``
@@ -119,10 +121,16 @@ class SignatureScore(ClassifierMixin, BaseEstimator):
     (True, True)
     """
 
+    _parameter_constraints: ClassVar[dict] = {
+        "weights": ["array-like", None],
+        "C": [Interval(Real, 0, None, closed="neither")],
+    }
+
     def __init__(self, weights=None, C: float = 1.0) -> None:
         self.weights = weights
         self.C = C
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y):
         """Learn feature means and scales and the calibration from training samples.
 
@@ -139,8 +147,6 @@ class SignatureScore(ClassifierMixin, BaseEstimator):
         """
         X, y = validate_data(self, X, y, dtype=np.float64, order="C")
         self.classes_, y_index = binary_classes(y, "SignatureScore")
-        if not (np.isscalar(self.C) and np.isfinite(self.C) and self.C > 0):
-            raise ValueError(f"C must be a positive number, got {self.C!r}")
         self.weights_ = self._check_weights(X.shape[1])
         self.mean_, self.scale_, _ = _scale(X)
         score = _weighted_z(X, self.mean_, self.scale_, self.weights_)

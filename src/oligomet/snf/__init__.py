@@ -8,7 +8,8 @@ from ._cluster import (
     spectral_labels,
 )
 from ._core import VARIANTS, affinity_matrix, dominant_set, fuse, pairwise_distances, standardize
-from ._estimator import PRESETS, SNF, MultiViewSNF, SubtypeModel, add_subtypes
+from ._estimator import PRESETS, SNF, MultiViewSNF, SubtypeModel
+from ._mudata import add_subtypes, snf
 from ._plots import plot_eigengap, plot_fused_network
 from ._subtypes import (
     ContingencyTest,
@@ -37,6 +38,7 @@ __all__ = [
     "pairwise_distances",
     "plot_eigengap",
     "plot_fused_network",
+    "snf",
     "spectral_embedding",
     "spectral_labels",
     "standardize",

@@ -5,16 +5,19 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from numbers import Integral, Real
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
-from sklearn.base import BaseEstimator, ClusterMixin
+from sklearn.base import BaseEstimator, ClusterMixin, _fit_context
 from sklearn.utils import check_random_state
-from sklearn.utils.validation import check_is_fitted
+from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._errors import InputError
 from .._registry import saved_model_kind
+from .._validation import ParameterValidation
 from ._cluster import ASSIGN, EIGENGAPS, estimate_n_clusters, spectral_embedding, spectral_labels
 from ._core import (
     _EPS,
@@ -25,7 +28,7 @@ from ._core import (
     standardize,
 )
 
-__all__ = ["PRESETS", "SNF", "MultiViewSNF", "SubtypeModel", "add_subtypes"]
+__all__ = ["PRESETS", "SNF", "MultiViewSNF", "SubtypeModel"]
 
 #: Each peer's whole pipeline: constant features, distance, fusion rule, eigengap and
 #: clustering. ``None`` (no preset) takes SNFtool's values for whatever is not given and refuses
@@ -46,7 +49,7 @@ PRESETS: dict[str | None, dict[str, str]] = {
 logger = logging.getLogger(__name__)
 
 
-def _views_from(X) -> tuple[list[np.ndarray], list[str], pd.Index | None]:
+def _views_from(X) -> tuple[list[np.ndarray], list[str]]:
     """Views as float arrays aligned on samples (NaN rows = sample missing from a view)."""
     mod = getattr(X, "mod", None)
     if mod is not None:
@@ -58,64 +61,31 @@ def _views_from(X) -> tuple[list[np.ndarray], list[str], pd.Index | None]:
             frame = pd.DataFrame(values, index=adata.obs_names).reindex(samples)
             arrays.append(frame.to_numpy(dtype=np.float64))
             names.append(str(name))
-        return arrays, names, samples
+        return arrays, names
     if (isinstance(X, np.ndarray) and X.ndim == 2) or isinstance(X, pd.DataFrame):
         raise InputError("SNF fuses at least 2 views, got a single matrix; pass a list of views")
     if not isinstance(X, list | tuple):
         raise InputError(f"expected a list of views or a MuData, got {type(X).__name__}")
     arrays = [np.asarray(v, dtype=np.float64) for v in X]
-    return arrays, [f"view{i}" for i in range(len(arrays))], None
+    return arrays, [f"view{i}" for i in range(len(arrays))]
 
 
-def add_subtypes(mdata, snf: SNF, *, copy: bool = False):
-    """Write a fitted SNF's results into a MuData of the same samples, scanpy-style.
-
-    ``obsp["snf_fused"]`` (the fused network), ``obs["snf_subtype"]`` (categorical) and
-    ``uns["snf"]`` (parameters, number of subtypes, view names, eigengaps).
-
-    Parameters
-    ----------
-    mdata : mudata.MuData
-        Holds the samples ``snf`` was fitted on, in the same order.
-    snf : SNF
-        Fitted.
-    copy : bool, default=False
-        Return an annotated copy instead of writing into ``mdata``.
-
-    Returns
-    -------
-    mudata.MuData or None
-        The copy, when ``copy`` is True.
-    """
-    check_is_fitted(snf, "labels_")
-    if mdata.n_obs != len(snf.labels_):
+def _check_view(array: np.ndarray, name: str, n_samples: int) -> None:
+    """A view is samples x features, each sample's row complete or all NaN (missing), finite."""
+    if array.ndim != 2 or array.shape[0] != n_samples:
+        raise InputError(f"view {name!r} must be samples x features with {n_samples} samples")
+    missing = np.isnan(array)
+    partly = missing.any(axis=1) & ~missing.all(axis=1)
+    if partly.any():
         raise InputError(
-            f"the MuData holds {mdata.n_obs} samples, the SNF was fitted on {len(snf.labels_)}"
+            f"view {name!r}: sample {int(np.flatnonzero(partly)[0])} has some missing values "
+            "(NaN); impute them, or mark the whole sample as missing from the view (a row of NaN)"
         )
-    if copy:
-        from ..io._h5 import mudata_no_pull
-
-        with mudata_no_pull():
-            target = mdata.copy()
-    else:
-        target = mdata
-    target.obsp["snf_fused"] = snf.fused_network_
-    target.obs["snf_subtype"] = pd.Categorical(snf.labels_.astype(str))
-    target.uns["snf"] = {
-        "params": {
-            k: (list(v) if isinstance(v, tuple) else v)
-            for k, v in snf.get_params().items()
-            if k != "random_state"
-        }
-        | {"random_state": str(snf.random_state)},
-        "n_clusters": int(snf.n_clusters_),
-        "views": list(snf.view_names_),
-        "eigengap": {str(k): float(v) for k, v in snf.eigengap_.items()},
-    }
-    return target if copy else None
+    if np.isinf(array).any():
+        raise InputError(f"view {name!r} has infinite values")
 
 
-class SNF(ClusterMixin, BaseEstimator):
+class SNF(ClusterMixin, ParameterValidation, BaseEstimator):
     """Similarity network fusion with spectral subtypes (Wang et al. 2014).
 
     Parameters
@@ -165,6 +135,11 @@ class SNF(ClusterMixin, BaseEstimator):
     cluster_estimate_ : ClusterEstimate
         Best and second-best K by eigengap and by rotation cost (SNFtool's estimates).
     view_names_ : list of str
+
+    See Also
+    --------
+    snf : Fit on a MuData and write the subtypes into it (scanpy-style).
+    MultiViewSNF : The same on one matrix whose column ranges are the views (in a pipeline).
 
     Notes
     -----
@@ -217,12 +192,24 @@ class SNF(ClusterMixin, BaseEstimator):
         self.preset = preset
         self.random_state = random_state
 
+    _parameter_constraints: ClassVar[dict] = {
+        "n_neighbors": [Interval(Integral, 1, None, closed="left")],
+        "mu": [Interval(Real, 0, None, closed="neither")],
+        "n_iter": [Interval(Integral, 1, None, closed="left")],
+        "n_clusters": [Interval(Integral, 2, None, closed="left"), StrOptions({"auto"})],
+        "metric": [StrOptions({"sqeuclidean", "euclidean"}), None],
+        "variant": [StrOptions(set(VARIANTS)), None],
+        "standardize": ["boolean"],
+        "cluster_range": [tuple, list],
+        "eigengap": [StrOptions(set(EIGENGAPS)), None],
+        "assign": [StrOptions(set(ASSIGN)), None],
+        "preset": [StrOptions({p for p in PRESETS if p}), None],
+        "random_state": ["random_state"],
+    }
+
     def _settings(self) -> dict[str, str]:
         """metric, variant, eigengap, assign and constant-feature handling: the preset's, with
         the values given (which must agree with a preset)."""
-        if self.preset not in PRESETS:
-            known = ", ".join(repr(p) for p in PRESETS if p)
-            raise InputError(f"preset must be one of {known} or None, got {self.preset!r}")
         settings = dict(PRESETS[self.preset])
         for name in ("metric", "variant", "eigengap", "assign"):
             given = getattr(self, name)
@@ -236,35 +223,31 @@ class SNF(ClusterMixin, BaseEstimator):
             settings[name] = given
         if self.preset is not None and not self.standardize:
             raise InputError(f"preset {self.preset!r} standardises the features; drop one")
-        if settings["variant"] not in VARIANTS:
-            raise InputError(f"variant must be one of {VARIANTS}, got {settings['variant']!r}")
-        if settings["eigengap"] not in EIGENGAPS:
-            raise InputError(f"eigengap must be one of {EIGENGAPS}, got {settings['eigengap']!r}")
-        if settings["assign"] not in ASSIGN:
-            raise InputError(f"assign must be one of {ASSIGN}, got {settings['assign']!r}")
         return settings
 
     def _check_params(self, n_samples: int) -> None:
-        if (
-            not isinstance(self.n_neighbors, int | np.integer)
-            or not 0 < self.n_neighbors < n_samples
-        ):
+        """What ``_parameter_constraints`` cannot say: bounds set by the number of samples, and
+        the shape of ``cluster_range``."""
+        if self.n_neighbors >= n_samples:
             raise InputError(
                 f"n_neighbors (K) must be an integer between 1 and n_samples - 1 = "
                 f"{n_samples - 1}, got {self.n_neighbors}"
             )
-        if not 0 < self.mu:
-            raise InputError(f"mu must be positive, got {self.mu}")
-        if self.n_clusters != "auto":
-            if not isinstance(self.n_clusters, int | np.integer) or self.n_clusters < 2:
-                raise InputError(
-                    f"n_clusters must be 'auto' or an integer >= 2, got {self.n_clusters!r}"
-                )
-            if self.n_clusters >= n_samples:
-                raise InputError(
-                    f"more clusters ({self.n_clusters}) than samples allow ({n_samples}); "
-                    "ask for fewer clusters"
-                )
+        if self.n_clusters != "auto" and self.n_clusters >= n_samples:
+            raise InputError(
+                f"more clusters ({self.n_clusters}) than samples allow ({n_samples}); "
+                "ask for fewer clusters"
+            )
+        bounds = tuple(self.cluster_range)
+        if not (
+            len(bounds) == 2
+            and all(isinstance(b, Integral) and not isinstance(b, bool) for b in bounds)
+            and bounds[0] <= bounds[1]
+        ):
+            raise InputError(
+                "cluster_range must be two whole numbers (smallest, largest) with smallest <= "
+                f"largest, got {self.cluster_range!r}"
+            )
 
     def _prepare(
         self, arrays: list[np.ndarray], names: list[str], constant: str = "raise"
@@ -273,16 +256,7 @@ class SNF(ClusterMixin, BaseEstimator):
             raise InputError(f"SNF fuses at least 2 views, got {len(arrays)}")
         n = arrays[0].shape[0]
         for array, name in zip(arrays, names, strict=True):
-            if array.ndim != 2 or array.shape[0] != n:
-                raise InputError(f"view {name!r} must be samples x features with {n} samples")
-            partly = np.isnan(array).any(axis=1) & ~np.isnan(array).all(axis=1)
-            if partly.any():
-                raise InputError(
-                    f"view {name!r}: sample {int(np.flatnonzero(partly)[0])} has some missing "
-                    "values; impute them, or mark the whole sample as missing from the view"
-                )
-            if np.isinf(array).any():
-                raise InputError(f"view {name!r} has infinite values")
+            _check_view(array, name, n)
         observed = [~np.isnan(a).all(axis=1) for a in arrays]
         if not np.logical_or.reduce(observed).all():
             raise InputError("some samples are missing from every view")
@@ -318,6 +292,7 @@ class SNF(ClusterMixin, BaseEstimator):
         full_means[present] = means
         return full, full_means
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, *, progress: Callable[[int, int], None] | None = None):
         """Fuse the views of ``X`` and cluster the fused network.
 
@@ -325,8 +300,8 @@ class SNF(ClusterMixin, BaseEstimator):
         ----------
         X : list of array-like of shape (n_samples, n_features_v), or MuData
             Views with samples in the same order; a sample missing from a view is a row of NaN
-            (or absent from that MuData modality). With a MuData, results are also written to it:
-            ``obsp["snf_fused"]``, ``obs["snf_subtype"]`` and ``uns["snf"]``.
+            (or absent from that MuData modality). The MuData is not changed: :func:`snf` writes
+            the results into it (:func:`add_subtypes` those of a fitted estimator).
         y : ignored
         progress : callable or None, default=None
             ``progress(done, n_iter)`` after each diffusion iteration (see
@@ -337,7 +312,7 @@ class SNF(ClusterMixin, BaseEstimator):
         -------
         self
         """
-        arrays, names, samples = _views_from(X)
+        arrays, names = _views_from(X)
         n = arrays[0].shape[0] if arrays else 0
         settings = self._settings()
         self._check_params(n)
@@ -367,14 +342,13 @@ class SNF(ClusterMixin, BaseEstimator):
             if self.standardize
             else None
         )
-        if samples is not None:
-            add_subtypes(X, self)
         return self
 
     def _cluster(self, n: int) -> None:
         """Number of subtypes and the subtypes, from one partial eigen-solve of the network."""
         low, high = self.cluster_range
-        candidates = range(max(2, low), min(high, n - 1) + 1)
+        # Each candidate k needs the (k+1)-th eigenvalue: n samples allow at most n - 2 subtypes.
+        candidates = range(max(2, low), min(high, n - 2) + 1)
         fixed = None if self.n_clusters == "auto" else int(self.n_clusters)
         needed = max([*candidates, (fixed or 0) - 1]) + 1
         # One partial eigen-solve of the (exactly symmetric) fused network serves the estimate
@@ -416,7 +390,7 @@ class SNF(ClusterMixin, BaseEstimator):
     def predict(self, X) -> np.ndarray:
         """Assign new samples to the fitted subtypes (see Notes); the fusion is not refitted."""
         check_is_fitted(self, "labels_")
-        arrays, _, _ = _views_from(X)
+        arrays, _ = _views_from(X)
         if len(arrays) != len(self._train_views):
             raise InputError(
                 f"expected {len(self._train_views)} views ({', '.join(self.view_names_)}), "
@@ -427,6 +401,7 @@ class SNF(ClusterMixin, BaseEstimator):
         kernel_rows = np.zeros((m, n_train))
         n_views = np.zeros(m)
         for v, array in enumerate(arrays):
+            _check_view(array, self.view_names_[v], m)
             train = self._train_views[v]
             if array.shape[1] != train.shape[1]:
                 raise InputError(
@@ -493,7 +468,7 @@ class SNF(ClusterMixin, BaseEstimator):
         }
 
 
-class MultiViewSNF(ClusterMixin, BaseEstimator):
+class MultiViewSNF(ClusterMixin, ParameterValidation, BaseEstimator):
     """SNF on one samples x features matrix whose column ranges are the views.
 
     The form a pipeline (and so a saved model) needs: ``views`` names the column range of each
@@ -501,32 +476,89 @@ class MultiViewSNF(ClusterMixin, BaseEstimator):
 
     Parameters
     ----------
-    views : list of (str, int, int)
-        ``(name, start, stop)`` for each view.
-    snf_params : dict or None
-        Parameters of :class:`SNF`.
+    views : list of (str, int, int or None)
+        ``(name, start, stop)`` for each view: columns ``start:stop`` of ``X`` (Python's slice,
+        so ``stop=None`` runs to the last column). Required; the default None is refused.
+    snf_params : dict or None, default=None
+        Parameters of :class:`SNF` (its defaults when None).
+
+    Attributes
+    ----------
+    snf_ : SNF
+        The fitted SNF, its ``view_names_`` the names in ``views``.
+    labels_ : ndarray of shape (n_samples,)
+        Subtype of each training sample.
+    n_clusters_ : int
+    n_features_in_ : int
+    feature_names_in_ : ndarray of str
+        Only when fitted on a DataFrame with string column names.
+
+    Examples
+    --------
+    >>> rng = np.random.default_rng(0)
+    >>> groups = np.repeat([0, 1], 30)
+    >>> X = rng.normal(size=(60, 8)) + 3 * groups[:, None]
+    >>> views = [("rna", 0, 5), ("mirna", 5, None)]
+    >>> MultiViewSNF(views, {"n_neighbors": 10, "n_clusters": 2}).fit(X).n_clusters_
+    2
     """
+
+    _parameter_constraints: ClassVar[dict] = {
+        "views": [list, tuple],
+        "snf_params": [dict, None],
+    }
 
     def __init__(self, views=None, snf_params=None) -> None:
         self.views = views
         self.snf_params = snf_params
 
-    def _split(self, X) -> list[np.ndarray]:
-        X = np.asarray(X, dtype=np.float64)
-        return [X[:, start:stop] for _name, start, stop in self.views or []]
+    def _split(self, X: np.ndarray) -> list[np.ndarray]:
+        n_features = X.shape[1]
+        arrays = []
+        for view in self.views:
+            if not (
+                isinstance(view, list | tuple)
+                and len(view) == 3
+                and all(isinstance(i, Integral | None) for i in view[1:])
+            ):
+                raise InputError(f"each view must be (name, start, stop), got {view!r}")
+            name, start, stop = view
+            if not range(n_features)[start:stop]:
+                raise InputError(
+                    f"view {name!r} (columns {start}:{stop}) selects none of the "
+                    f"{n_features} feature(s) of X"
+                )
+            arrays.append(X[:, start:stop])
+        return arrays
 
+    def _validate(self, X, *, reset: bool) -> np.ndarray:
+        # NaN rows are samples missing from a view (see SNF); anything else not finite is refused.
+        # Fusing needs several samples; one new sample can be assigned.
+        return validate_data(
+            self, X, reset=reset, dtype=np.float64, ensure_all_finite="allow-nan",
+            ensure_min_samples=2 if reset else 1,
+        )  # fmt: skip
+
+    @_fit_context(prefer_skip_nested_validation=False)  # snf_params: validated by SNF's fit
     def fit(self, X, y=None, *, progress: Callable[[int, int], None] | None = None):
         """Fit :class:`SNF` on the views of ``X``; ``progress`` as in :meth:`SNF.fit` (in a
         pipeline: ``pipeline.fit(X, snf__progress=...)``)."""
+        X = self._validate(X, reset=True)
         self.snf_ = SNF(**(self.snf_params or {})).fit(self._split(X), progress=progress)
-        self.snf_.view_names_ = [name for name, _, _ in self.views]
+        self.snf_.view_names_ = [str(view[0]) for view in self.views]
         self.labels_ = self.snf_.labels_
         self.n_clusters_ = self.snf_.n_clusters_
         return self
 
     def predict(self, X) -> np.ndarray:
+        """Assign new samples to the fitted subtypes (:meth:`SNF.predict`)."""
         check_is_fitted(self, "snf_")
-        return self.snf_.predict(self._split(X))
+        return self.snf_.predict(self._split(self._validate(X, reset=False)))
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # a row of NaN in a view: the sample lacks that view
+        return tags
 
 
 @saved_model_kind("subtypes")
