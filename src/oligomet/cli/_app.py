@@ -18,10 +18,37 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperGroup
 
 __all__ = ["USER_ERROR", "app", "fail", "main", "user_errors"]
 
+
+try:  # typer >= 0.22 carries its own copy of click
+    from typer._click.exceptions import UsageError as _UsageError
+except ImportError:  # pragma: no cover - older typer, on click itself
+    from click.exceptions import UsageError as _UsageError
+
+
+class _OneLineUsageErrors(TyperGroup):
+    """A mistake in the command line itself (an unknown command or option, a value that is not a
+    number) answered like every other user error: ``error: ...`` on one line, exit 2. Click would
+    print the usage, a hint and the message in a box."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except _UsageError as error:
+            if type(error).__name__ == "NoArgsIsHelpError":  # the help text, as asked
+                raise
+            if error.ctx is not None:
+                command = error.ctx.command_path
+            else:  # an option of the subcommand that lacks its value
+                command = " ".join(filter(None, (ctx.command_path, ctx.invoked_subcommand)))
+            fail(f"{' '.join(error.format_message().split())} (see '{command} --help')")
+
+
 app = typer.Typer(
+    cls=_OneLineUsageErrors,
     name="oligomet",
     help="Learn and evaluate molecular signatures of oligo- versus polymetastatic disease.",
     no_args_is_help=True,

@@ -228,6 +228,23 @@ ConfigFile = Annotated[
 AsJson = Annotated[bool, typer.Option("--json", help="Print the result as JSON.")]
 
 
+def _check_tracking_environment(config) -> None:
+    """``MLFLOW_TRACKING_URI``, where no ``--tracking-uri`` replaces it, refused at once if MLflow
+    cannot keep runs there (the config checks only a URI it is given; MLflow would refuse it
+    when the run opens, after the work)."""
+    import os
+
+    tracking = getattr(config, "tracking", None)
+    uri = os.environ.get("MLFLOW_TRACKING_URI")
+    if tracking is None or tracking.tracking_uri or not uri:
+        return
+    from ..workflow._config import tracking_uri_problem
+
+    problem = tracking_uri_problem(uri)
+    if problem:
+        fail(f"MLFLOW_TRACKING_URI: {problem}")
+
+
 def config_command(
     name: str,
     config_path: str,
@@ -267,6 +284,7 @@ def config_command(
                 config_file, values=values, overrides=parse_overrides(ctx.args), model=config_cls
             )
             check_input_files(resolved)  # before the command imports the heavy libraries
+            _check_tracking_environment(resolved)
             function(resolved, as_json=as_json, **bound)
 
         parameters = [

@@ -2,18 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-import typer
-
 from ._options import config_command, echo_err, positional, print_result
-
-ModelUri = Annotated[
-    str,
-    typer.Argument(
-        help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a local path."
-    ),
-]
+from .predict import ModelUri
 
 
 @config_command(

@@ -11,10 +11,54 @@ import typer
 from ._app import app, fail, user_errors
 from ._options import echo_err
 
+
+def _store_mlflow_can_open(uri: str | None) -> str | None:
+    """A tracking URI MLflow cannot open refused at once (MLflow would fail with a traceback)."""
+    from ..workflow._config import tracking_uri_problem
+
+    problem = tracking_uri_problem(uri) if uri else None
+    if problem:
+        raise typer.BadParameter(problem)
+    return uri
+
+
+def _a_saved_model(uri: str) -> str:
+    """A local path that holds no saved model refused at once, saying so (MLflow would speak of
+    failed artifact downloads); URIs (models:/, runs:/, ...) are left to the tracking layer."""
+    from urllib.parse import urlsplit
+
+    try:
+        scheme = urlsplit(uri).scheme
+    except ValueError:
+        scheme = ""
+    if len(scheme) > 1:
+        return uri
+    path = Path(uri)
+    if not path.exists():
+        raise typer.BadParameter(
+            f"no saved model at {uri!r}: no such folder; give models:/NAME@ALIAS, "
+            "models:/NAME/VERSION, runs:/RUN_ID/model or the folder of a saved model"
+        )
+    if not (path / "MLmodel").is_file():
+        raise typer.BadParameter(
+            f"{uri!r} is not a saved model: the folder of one holds an MLmodel file"
+        )
+    return uri
+
+
+ModelUri = Annotated[
+    str,
+    typer.Argument(
+        callback=_a_saved_model,
+        help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a local path.",
+    ),
+]
+
 TrackingUri = Annotated[
     str | None,
     typer.Option(
         envvar="MLFLOW_TRACKING_URI",
+        callback=_store_mlflow_can_open,
         help="MLflow tracking URI (default: sqlite file mlflow.db in the working directory).",
     ),
 ]
@@ -23,12 +67,7 @@ TrackingUri = Annotated[
 @app.command()
 @user_errors
 def predict(
-    model_uri: Annotated[
-        str,
-        typer.Argument(
-            help="models:/NAME@ALIAS, models:/NAME/VERSION, runs:/RUN_ID/model or a local path."
-        ),
-    ],
+    model_uri: ModelUri,
     tables: Annotated[
         list[Path],
         typer.Argument(

@@ -45,7 +45,7 @@ def _value(row, column: str):
 @user_errors
 def runs(
     experiment: Annotated[str, typer.Option(help="MLflow experiment.")] = "oligomet",
-    max_results: Annotated[int, typer.Option(help="How many runs, newest first.")] = 20,
+    max_results: Annotated[int, typer.Option(help="How many runs, newest first.", min=1)] = 20,
     tracking_uri: TrackingUri = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")] = False,
 ) -> None:

@@ -123,9 +123,24 @@ def first_line(text: str) -> str:
 
 
 def normalise_sep(sep: str | None) -> str | None:
-    """Map the spellings of "white space" (``" "``, ``\\s+``, ``whitespace``) to ``WHITESPACE``."""
+    """Map the spellings of "white space" (``" "``, ``\\s+``, ``whitespace``) to ``WHITESPACE``,
+    and ``\\t`` or ``tab`` to a tab.
+
+    Raises
+    ------
+    InputError
+        For a delimiter of several characters (other than those spellings): tables are split on
+        one character.
+    """
     if sep is not None and sep.lower() in _WHITESPACE_ALIASES:
         return WHITESPACE
+    if sep is not None and sep.lower() in ("\\t", "tab"):  # as typed in a shell
+        return "\t"
+    if sep is not None and len(sep) > 1:
+        raise InputError(
+            f"the delimiter (sep / --sep) must be one character, got {sep!r}; use e.g. ',', ';', "
+            "tab (\\t) or whitespace"
+        )
     return sep
 
 

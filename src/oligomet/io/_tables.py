@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import os
 import re
+import warnings
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -351,6 +352,69 @@ def build_anndata(
     return adata
 
 
+def _read_h5ad_expression(path: Path, *, allow_missing: bool) -> ad.AnnData:
+    """An ``.h5ad`` file as it is, after the checks a text table gets: an expression matrix with
+    samples and features, unique IDs, numbers, finite (and complete unless ``allow_missing``)."""
+    from ._h5 import read_h5ad
+
+    with warnings.catch_warnings():
+        # Checked below, with the file and the names.
+        warnings.filterwarnings(
+            "ignore", r"(Observation|Variable) names are not unique", category=UserWarning
+        )
+        adata = read_h5ad(path)
+    if adata.X is None:
+        raise InputError(
+            f"{path} holds no expression matrix (its X is empty); store the values in X"
+        )
+    if adata.n_obs == 0 or adata.n_vars == 0:
+        raise InputError(
+            f"{path} holds {adata.n_obs} samples x {adata.n_vars} features; give a file with data"
+        )
+    for names, what, slot in (
+        (adata.obs_names, "sample", "obs_names"),
+        (adata.var_names, "feature", "var_names"),
+    ):
+        names = pd.Index([str(name).strip() for name in names], dtype=object)
+        empty = np.flatnonzero(names == "")
+        if len(empty):
+            raise InputError(
+                f"{path}: {slot} has an empty {what} ID at position {int(empty[0]) + 1}; give "
+                f"every {what} a name"
+            )
+        duplicated = names[names.duplicated()].unique()
+        if len(duplicated):
+            shown = ", ".join(f"'{name}'" for name in duplicated[:5])
+            more = f" … and {len(duplicated) - 5} more" if len(duplicated) > 5 else ""
+            raise InputError(
+                f"{path}: duplicate {what} IDs in {slot}: {shown}{more}; make the {what}s unique "
+                "(aggregate or rename them)"
+            )
+    matrix = adata.X
+    if not np.issubdtype(matrix.dtype, np.number) and matrix.dtype != bool:
+        raise InputError(f"{path}: X holds {matrix.dtype} values, not numbers")
+    sparse = hasattr(matrix, "tocoo")
+    values = matrix.data if sparse else np.asarray(matrix)  # a sparse matrix: its stored values
+    for test, what, advice in (
+        (np.isinf, "infinite", "replace them with finite numbers"),
+        (np.isnan, "missing", "impute or remove them first"),
+    ):
+        bad = test(values)
+        if not bad.any() or (what == "missing" and allow_missing):
+            continue
+        if sparse:
+            stored = matrix.tocoo()
+            first = np.flatnonzero(test(stored.data))[0]
+            i, j = stored.row[first], stored.col[first]
+        else:
+            i, j = np.argwhere(bad)[0]
+        raise InputError(
+            f"{path}: {int(bad.sum())} {what} value(s) in X, the first at sample "
+            f"'{adata.obs_names[i]}', feature '{adata.var_names[j]}'; {advice}"
+        )
+    return adata
+
+
 def _stem(path: Path) -> str:
     name = path.name
     for suffix in (".gz", ".txt", ".tsv", ".csv", ".tab", ".h5ad"):
@@ -377,7 +441,9 @@ def read_expression(
     ----------
     path : path-like
         CSV/TSV/TXT file, plain or gzip-compressed (recognised by content). ``.h5ad`` files are
-        read as they are; ``*_series_matrix.txt(.gz)`` files go to :func:`read_series_matrix`.
+        read as they are, after the checks a table gets (an ``X`` of numbers, unique non-empty
+        sample and feature IDs, finite values, none missing unless ``allow_missing``);
+        ``*_series_matrix.txt(.gz)`` files go to :func:`read_series_matrix`.
         The first line is the header; the first column holds the row labels (its header cell
         may be empty, ``""`` or absent as in R's ``write.table``). Every other cell is a number;
         ``NA``, ``NaN``, ``null`` and empty cells are missing values.
@@ -439,9 +505,7 @@ def read_expression(
         drop_columns = (drop_columns,)
     path = Path(path)
     if path.suffix.lower() == ".h5ad":
-        from ._h5 import read_h5ad
-
-        return read_h5ad(path)
+        return _read_h5ad_expression(path, allow_missing=allow_missing)
     if _is_series_matrix(path):
         from ._geo import read_series_matrix
 

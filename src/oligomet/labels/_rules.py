@@ -524,7 +524,12 @@ def make_labels(
     else:
         normalised = values.map(_normalise)
         observed = {v for v in normalised if v is not None}
-        if observed and observed <= {"0", "1"}:
+        if not observed:
+            raise InputError(
+                f"column '{column}' has no value: all {len(values)} samples are missing it; fill "
+                "it in, or choose another column"
+            )
+        if observed <= {"0", "1"}:
             if len(observed) == 1:
                 only = next(iter(observed))
                 raise InputError(

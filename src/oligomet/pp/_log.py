@@ -26,7 +26,7 @@ class LogInputError(InputError):
 
     Attributes
     ----------
-    kind : {"non-finite", "negative", "empty library"}
+    kind : {"non-finite", "negative", "empty library", "overflowing library"}
     row, col : int
         Position of the first offending value (``col`` is -1 for an empty library).
     value : float
@@ -47,7 +47,8 @@ def log_values(values: np.ndarray, method: str, pseudocount: float = 1.0) -> np.
     Raises
     ------
     LogInputError
-        Non-finite values; negative values under a log; a sample with no counts under log2cpm.
+        Non-finite values; negative values under a log; a sample with no counts (or counts that
+        add up to more than a float holds) under log2cpm.
     """
     values = np.array(values, dtype=np.float64)  # a copy
     finite = np.isfinite(values)
@@ -64,10 +65,14 @@ def log_values(values: np.ndarray, method: str, pseudocount: float = 1.0) -> np.
         return np.log2(values + pseudocount)
     if method != "log2cpm":
         raise ValueError(f"unknown log method {method!r}")
-    library_size = values.sum(axis=1)
+    with np.errstate(over="ignore"):
+        library_size = values.sum(axis=1)
     empty = np.flatnonzero(library_size <= 0)
     if empty.size:
         raise LogInputError("empty library", int(empty[0]), -1, 0.0)
+    overflowing = np.flatnonzero(~np.isfinite(library_size))
+    if overflowing.size:
+        raise LogInputError("overflowing library", int(overflowing[0]), -1, np.inf)
     return np.log2(values / library_size[:, None] * 1e6 + pseudocount)
 
 
@@ -181,6 +186,12 @@ def log_transform(
                 f"{source} already looks log-scaled: sample '{sample}', feature "
                 f"'{adata.var_names[problem.col]}' is {problem.value:.4g} < 0; use "
                 "--transform none (method='none')"
+            ) from None
+        if problem.kind == "overflowing library":
+            raise InputError(
+                f"sample '{sample}' in {source}: its values add up to more than a float can "
+                f"hold (up to {np.max(values[problem.row]):.4g}), so they are not read counts; "
+                "check the file, or give the transform its values need (--transform)"
             ) from None
         raise InputError(
             f"sample '{sample}' in {source} has zero library size (all counts 0); "

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from .._errors import InputError
+from .._yaml import UniqueKeyLoader, check_acyclic, yaml_problem
 from ._model import ID_TYPES, SCORINGS, Signature
 
 __all__ = ["infer_id_type", "list_signatures", "load_signature", "read_signature"]
@@ -29,26 +30,6 @@ _TABLE_SUFFIXES = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".txt": "\t"}
 _TABLE_COLUMNS = ("feature", "weight", "direction", "id_type")
 # MSigDB-style halves of one signature: NAME_UP / NAME_DN (or NAME_DOWN).
 _HALF = re.compile(r"^(?P<base>.+?)_(?P<half>UP|DN|DOWN)$", re.IGNORECASE)
-
-
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """A safe YAML loader that rejects a key given twice (PyYAML keeps the last one silently)."""
-
-
-def _construct_mapping(loader: _UniqueKeyLoader, node: yaml.MappingNode) -> dict[Any, Any]:
-    seen: dict[Any, int] = {}
-    for key_node, _ in node.value:
-        key = loader.construct_object(key_node)
-        if key in seen:
-            raise yaml.MarkedYAMLError(
-                problem=f"key {key!r} is given twice (first on line {seen[key]})",
-                problem_mark=key_node.start_mark,
-            )
-        seen[key] = key_node.start_mark.line + 1
-    return loader.construct_mapping(node)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_mapping)
 
 
 def _read_text(path: Path) -> str:
@@ -83,13 +64,15 @@ def _read_text(path: Path) -> str:
 def _parse_yaml(text: str, source: str, *, name: str | None = None) -> Signature:
     try:
         # A SafeLoader subclass: no arbitrary Python objects.
-        mapping = yaml.load(text, Loader=_UniqueKeyLoader)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        line = f", line {mark.line + 1}" if mark is not None else ""
-        raise InputError(f"{source}{line}: not valid YAML: {error.problem}") from None
+        check_acyclic(yaml.compose(text, Loader=UniqueKeyLoader))
+        mapping = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as error:
-        raise InputError(f"{source}: not valid YAML: {error}") from None
+        mark = getattr(error, "problem_mark", None)
+        if mark is not None and getattr(error, "problem", None):
+            problem = f", line {mark.line + 1}: not valid YAML: {error.problem}"
+        else:
+            problem = f": not valid YAML: {yaml_problem(error)}"
+        raise InputError(f"{source}{problem}") from None
     if name is not None and isinstance(mapping, dict):
         mapping = {**mapping, "name": name}
     return Signature.from_mapping(mapping, source=source)
@@ -356,9 +339,10 @@ def _read_table(
     id_type: str | None,
     organism: str,
 ) -> Signature:
+    lines = io.StringIO(text, newline=None)  # "\r\n" and old Macs' bare "\r" read as "\n"
     rows = [
         (number, row)
-        for number, row in enumerate(csv.reader(io.StringIO(text), delimiter=sep), 1)
+        for number, row in enumerate(csv.reader(lines, delimiter=sep), 1)
         if row and any(cell.strip() for cell in row) and not row[0].lstrip().startswith("#")
     ]
     if not rows:

@@ -223,9 +223,10 @@ def view_name(path: Path, existing: Mapping[str, Any]) -> str:
 def _read_expression_files(views_config, clinical: pd.DataFrame | None, drop: list[str]):
     """Read every expression file into named views (an .h5mu file gives one per modality).
 
-    Returns the views, the requested transform of each, provenance records and the sample
+    Returns the views, the requested transform of each, provenance records, the sample
     annotations that came with the data (an .h5mu file's shared ``obs``, a GEO series matrix's
-    characteristics), used as the clinical table when none was given.
+    characteristics), used as the clinical table when none was given, and the names of the
+    columns left out of the features.
     """
     from ..io import orient_by_samples, read_expression, read_h5mu
 
@@ -233,6 +234,7 @@ def _read_expression_files(views_config, clinical: pd.DataFrame | None, drop: li
     transforms: dict[str, str] = {}
     sources: list[dict[str, Any]] = []
     embedded_obs = None
+    dropped: set[str] = set()
     for view in views_config:
         path = Path(view.path)
         if path.suffix.lower() == ".h5mu":
@@ -254,6 +256,8 @@ def _read_expression_files(views_config, clinical: pd.DataFrame | None, drop: li
                     f"two views are named {part_name!r}; name them apart "
                     "(view names come from file names or .h5mu modalities)"
                 )
+            dropped_here = adata.uns.get("source", {}).get("dropped_features", [])
+            dropped.update(str(name) for name in dropped_here)
             adata.obs = pd.DataFrame(index=adata.obs_names)  # clinical data live in one place
             views[part_name] = adata
             transforms[part_name] = view.transform
@@ -267,7 +271,7 @@ def _read_expression_files(views_config, clinical: pd.DataFrame | None, drop: li
                     **_geo_provenance(adata.uns.get("geo")),
                 }
             )
-    return views, transforms, sources, embedded_obs
+    return views, transforms, sources, embedded_obs, dropped
 
 
 _GEO_FIELDS = ("geo_accession", "title", "submission_date", "last_update_date", "pubmed_id")
@@ -279,6 +283,19 @@ def _geo_provenance(geo: Mapping[str, Any] | None) -> dict[str, Any]:
     if not geo:
         return {}
     return {"geo": {key: geo[key] for key in _GEO_FIELDS if key in geo}}
+
+
+def _check_excluded(read: ReadConfig, clinical: pd.DataFrame | None, dropped: set[str]) -> None:
+    """An ``--exclude-feature`` that names no column anywhere is a typo, and the column it meant
+    (an outcome in a shared file) would be learnt from: say so before any work."""
+    known = dropped | set(map(str, clinical.columns if clinical is not None else []))
+    unknown = [name for name in read.exclude_features if name not in known]
+    if unknown:
+        files = ", ".join(Path(v.path).name for v in read.expression)
+        raise InputError(
+            f"--exclude-feature {', '.join(map(repr, unknown))}: no such feature in {files} "
+            "(nor column of the clinical table); check the spelling"
+        )
 
 
 def _shared_file_notices(read: ReadConfig, dropped: list[str]) -> list[str]:
@@ -329,10 +346,11 @@ def read_views(read: ReadConfig, *, keep: Sequence[str] = (), annotations: bool 
     if not read.expression:
         return _embedded_default()
     clinical = read_clinical(read.clinical)
-    drop = [*keep, *read.exclude_features]
-    views, transforms, sources, embedded_obs = _read_expression_files(
+    drop = list(dict.fromkeys([*keep, *read.exclude_features]))  # a column named in both once
+    views, transforms, sources, embedded_obs, dropped = _read_expression_files(
         read.expression, clinical, drop
     )
+    _check_excluded(read, clinical, dropped)
     notices = _shared_file_notices(read, drop)
     if clinical is not None:
         clinical_name = " + ".join(Path(p).name for p in read.clinical)
@@ -430,12 +448,38 @@ def resolve_transforms(views: Mapping[str, Any], blocks, requested: Mapping[str,
     """
     from ..pp import log_transform
 
-    methods = []
+    methods, varying = [], False
     for block in blocks:
         checked = log_transform(views[block.name], method=requested[block.name], copy=True)
         method = checked.uns["oligomet"]["log_transform"]["method"]
         methods.append((block.name, method, block.start, block.stop))
+        values = np.asarray(checked.X, dtype=np.float64)
+        if values.size and (np.ptp(values, axis=0) > 0).any():
+            varying = True
+    if not varying:
+        raise InputError(_nothing_varies(views, methods))
     return methods
+
+
+def _nothing_varies(views: Mapping[str, Any], methods) -> str:
+    """Why no feature is left to learn from: each view's size and transform."""
+    described = ", ".join(
+        f"{name}: {views[name].n_vars} feature{'s' if views[name].n_vars != 1 else ''}, {method}"
+        for name, method, _, _ in methods
+    )
+    single = [name for name, method, _, _ in methods if method == "log2cpm"]
+    single = [name for name in single if views[name].n_vars == 1]
+    hint = (
+        "counts per million of a single feature are 1e6 for every sample: give the whole table "
+        "(or --transform log2)"
+        if single
+        else "every value of each feature is the same: check the table"
+    )
+    n = next(iter(views.values())).n_obs
+    return (
+        f"no feature varies across the {n} labelled samples after the transform ({described}); "
+        f"{hint}"
+    )
 
 
 def metric_name(text: str) -> str:

@@ -13,10 +13,19 @@ top) is still read: :func:`sectioned` moves such keys into their sections.
 
 from __future__ import annotations
 
+import types
+import typing
 from pathlib import Path
 from typing import Any, ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 from .._names import alias_problem
 
@@ -58,8 +67,26 @@ def option(default: Any = None, description: str = "", *, cli: str | None = None
     return Field(default, description=description, json_schema_extra=schema, **extra)
 
 
+def _takes_numbers(annotation: Any) -> bool:
+    """Whether a field holds a number (``int``, ``float``, ``int | None``, ``"youden" | float``)."""
+    if annotation in (int, float):
+        return True
+    if typing.get_origin(annotation) in (typing.Union, types.UnionType):
+        arguments = typing.get_args(annotation)
+        return bool not in arguments and any(_takes_numbers(a) for a in arguments)
+    return False
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", defer_build=True)
+
+    @field_validator("*", mode="before")
+    @classmethod
+    def _no_booleans_for_numbers(cls, value: Any, info: ValidationInfo) -> Any:
+        """``seed: true`` is a mistake, not the seed 1 (pydantic would read a boolean as 0/1)."""
+        if isinstance(value, bool) and _takes_numbers(cls.model_fields[info.field_name].annotation):
+            raise ValueError(f"expected a number, got {str(value).lower()}")
+        return value
 
 
 class ViewConfig(_Strict):
@@ -217,6 +244,25 @@ class CVConfig(_Strict):
     threshold: Literal["youden"] | float = option(
         "youden", "Decision threshold: Youden's J on inner out-of-fold predictions, or fixed."
     )
+
+    @field_validator("threshold", mode="before")
+    @classmethod
+    def _youden_or_probability(cls, value: Any) -> Any:
+        """One message for both kinds (pydantic would report the union's branches apart)."""
+        if value == "youden":
+            return value
+        number = value
+        if isinstance(value, str):
+            try:
+                number = float(value)
+            except ValueError:
+                number = None
+        if isinstance(number, int | float) and not isinstance(number, bool) and 0 < number < 1:
+            return number
+        raise ValueError(
+            f"must be 'youden' or a probability strictly between 0 and 1, got {value!r}"
+        )
+
     n_permutations: int = option(
         5,
         "Label permutations for the null AUC (everything refitted; 0 skips). Use 999 for a "
@@ -228,6 +274,54 @@ class CVConfig(_Strict):
         1000, "Bootstrap resamples for the intervals.", cli="--n-bootstrap", ge=10
     )
     confidence: float = option(0.95, "Coverage of the intervals.", gt=0, lt=1)
+
+
+_MAX_EXPERIMENT_NAME_LENGTH = 500  # MLflow 3's limit (mlflow.utils.validation)
+#: URI schemes of the stores MLflow keeps runs and registered models in (its tracking and model
+#: registry store registries; ``postgresql+psycopg2`` and such name a database driver).
+_STORE_SCHEMES = frozenset(
+    {"", "file", "sqlite", "postgresql", "mysql", "mssql", "http", "https", "databricks"}
+    | {"databricks-uc", "uc"}
+)
+
+
+def tracking_uri_problem(uri: str) -> str | None:
+    """Why MLflow could not open a store at ``uri``, in one sentence; None when it can.
+
+    Checked before any work: MLflow itself refuses an unknown scheme only when the run opens
+    (after the cross-validation) or when a model is looked up.
+
+    Examples
+    --------
+    >>> tracking_uri_problem("sqlite:///mlflow.db") is None
+    True
+    >>> print(tracking_uri_problem("ftp://host/store"))  # doctest: +NORMALIZE_WHITESPACE
+    tracking URI 'ftp://host/store': MLflow keeps no runs at 'ftp:' addresses; give
+    sqlite:///PATH.db, a server's http(s):// address or a database URL (postgresql://,
+    mysql://, mssql://)
+    """
+    from urllib.parse import urlsplit
+
+    try:
+        scheme = urlsplit(uri).scheme.lower()
+    except ValueError as error:  # e.g. an unbalanced '[' in the host part
+        return f"tracking URI {uri!r} is not a valid URI ({error})"
+    if len(scheme) <= 1:  # a local path, or a Windows drive letter (C:\\...)
+        return None
+    if scheme.split("+", 1)[0] in _STORE_SCHEMES or scheme in _store_plugins():
+        return None
+    return (
+        f"tracking URI {uri!r}: MLflow keeps no runs at '{scheme}:' addresses; give "
+        "sqlite:///PATH.db, a server's http(s):// address or a database URL (postgresql://, "
+        "mysql://, mssql://)"
+    )
+
+
+def _store_plugins() -> set[str]:
+    """Schemes that installed MLflow plugins add (their entry points; nothing is imported)."""
+    from importlib.metadata import entry_points
+
+    return {point.name for point in entry_points(group="mlflow.tracking_store")}
 
 
 class TrackingConfig(_Strict):
@@ -249,6 +343,46 @@ class TrackingConfig(_Strict):
         "latest, which MLflow reserves).",
         cli="--alias",
     )
+
+    @field_validator("tracking_uri")
+    @classmethod
+    def _a_store_mlflow_can_open(cls, value: str | None) -> str | None:
+        problem = None if not value else tracking_uri_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+    @field_validator("experiment")
+    @classmethod
+    def _experiment_name(cls, value: str) -> str:
+        """MLflow's rules for experiment names, checked before any work (MLflow checks them when
+        the run opens, after the data were read)."""
+        if not value.strip():
+            raise ValueError("an experiment name cannot be empty")
+        if len(value) > _MAX_EXPERIMENT_NAME_LENGTH:
+            raise ValueError(
+                f"an experiment name is at most {_MAX_EXPERIMENT_NAME_LENGTH} characters long "
+                f"({len(value)} given)"
+            )
+        return value
+
+    @field_validator("registered_name")
+    @classmethod
+    def _model_name(cls, value: str | None) -> str | None:
+        """MLflow's rules for registered model names (``mlflow.utils.validation``), checked before
+        any work: MLflow checks them when the model is registered, at the very end of a run."""
+        if value is None or value == "":  # empty: the default name
+            return value
+        if not value.strip():
+            raise ValueError("a registered model name cannot be blank")
+        if "/" in value or ":" in value:
+            raise ValueError(
+                f"registered model name {value!r} contains '/' or ':', which MLflow refuses "
+                "(they separate the parts of models:/NAME@ALIAS); use e.g. 'acc-stage'"
+            )
+        if value == "." or value.startswith(".."):
+            raise ValueError(f"registered model name {value!r} reads as a folder; rename it")
+        return value
 
     @field_validator("alias")
     @classmethod
@@ -352,6 +486,16 @@ class TrainConfig(_Sectioned):
         "do not depend on it.",
         cli="--n-jobs",
     )
+
+    @field_validator("n_jobs")
+    @classmethod
+    def _processes(cls, value: int | None) -> int | None:
+        if value is not None and (value == 0 or value < -1):
+            raise ValueError(
+                f"must be a positive number of processes (or -1 for every core), got {value}"
+            )
+        return value
+
     backend: Literal["local", "dask"] = option(
         "local",
         "Where the folds run: local worker processes, or a Dask cluster (--scheduler ADDRESS; "
@@ -410,6 +554,21 @@ class SNFSettings(_Strict):
     n_clusters: int | Literal["auto"] = option(
         "auto", "Number of subtypes, or 'auto' (best eigengap).", cli="--n-clusters"
     )
+
+    @field_validator("n_clusters", mode="before")
+    @classmethod
+    def _auto_or_count(cls, value: Any) -> Any:
+        """One message for both kinds (pydantic would report the union's branches apart); the
+        command line gives the number as text."""
+        if value == "auto":
+            return value
+        number = value
+        if isinstance(value, str) and value.strip().isdigit():
+            number = int(value)
+        if isinstance(number, int) and not isinstance(number, bool) and number >= 2:
+            return number
+        raise ValueError(f"must be 'auto' or a whole number of subtypes >= 2, got {value!r}")
+
     preset: Literal["snftool", "snfpy", "none"] = option(
         "snftool",
         "Whole pipeline of a peer, reproduced to its subtypes: snftool (default; SNFtool 2.3.1, "
@@ -438,6 +597,17 @@ class SNFSettings(_Strict):
     cluster_range: tuple[int, int] = option(
         (2, 5), "Smallest and largest number of subtypes considered by 'auto'."
     )
+
+    @field_validator("cluster_range")
+    @classmethod
+    def _smallest_to_largest(cls, value: tuple[int, int]) -> tuple[int, int]:
+        smallest, largest = value
+        if not 2 <= smallest <= largest:
+            raise ValueError(
+                "must be [smallest, largest] numbers of subtypes with 2 <= smallest <= largest, "
+                f"got [{smallest}, {largest}]"
+            )
+        return value
 
     def estimator_params(self) -> dict[str, Any]:
         """The parameters of :class:`oligomet.snf.SNF` ("none" is no preset)."""

@@ -31,10 +31,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from .._errors import InputError
 from ._config import ClusterConfig, TrainConfig
+from ._config import _Strict as _ConfigStrict
 from ._load import parse_value, rebase_paths, set_dotted
 from ._yaml import YamlFile, problem_text, read_yaml, validation_message
 
@@ -45,8 +46,8 @@ WORKFLOWS: dict[str, type[BaseModel]] = {"train": TrainConfig, "cluster": Cluste
 COHORT_SECTIONS = {"train": ("read", "label"), "cluster": ("read", "characterise")}
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid")
+class _Strict(_ConfigStrict):
+    model_config = ConfigDict(extra="forbid")  # built at once: a pipeline is read as a whole
 
 
 class SweepSpec(_Strict):
@@ -60,6 +61,16 @@ class SweepSpec(_Strict):
         default_factory=list,
         description="Extra points, each a mapping of dotted settings (and an optional 'name').",
     )
+
+    @field_validator("grid")
+    @classmethod
+    def _axes_have_values(cls, grid: dict[str, list[Any]]) -> dict[str, list[Any]]:
+        for axis, values in grid.items():
+            if not values:
+                raise ValueError(
+                    f"'sweep.grid.{axis}' has no values: give at least one, or remove the axis"
+                )
+        return grid
 
 
 class PipelineSpec(_Strict):

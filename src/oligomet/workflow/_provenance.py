@@ -34,7 +34,9 @@ def sample_fingerprints(frame: pd.DataFrame) -> list[str]:
     """
     # Single precision: the same measurement read by two CSV parsers can differ in the last bit
     # of a double (pandas' default parser is not round-trip exact), never in a float32.
-    values = np.ascontiguousarray(frame.to_numpy(np.float64).astype(np.float32))
+    # (A value beyond float32's range, 3.4e38, is hashed as infinity.)
+    with np.errstate(over="ignore"):
+        values = np.ascontiguousarray(frame.to_numpy(np.float64).astype(np.float32))
     return [hashlib.sha256(row.tobytes()).hexdigest()[:16] for row in values]
 
 

@@ -249,6 +249,22 @@ def _log(
     return parent.run_id, parent.tracking_uri
 
 
+def _check_models(pipeline: Pipeline) -> None:
+    """Every point's model exists, before the first point's work (a sweep's last point may
+    name a model that does not)."""
+    from ..models import param_grid
+
+    for point in pipeline.points:
+        model = getattr(point.config, "model", None)
+        if model is None:
+            continue
+        try:
+            param_grid(model.name)
+        except InputError as error:
+            where = f"point {point.name!r} of {pipeline.path}" if point.name else str(pipeline.path)
+            raise InputError(f"{where}: {error}") from None
+
+
 def run_pipeline(
     pipeline: Pipeline | str | os.PathLike[str],
     *,
@@ -291,6 +307,7 @@ def run_pipeline(
     say = progress or (lambda message: logger.info(message))
     if not isinstance(pipeline, Pipeline):
         pipeline = load_pipeline(pipeline, sets=sets)
+    _check_models(pipeline)
     cache = StageCache(cache_dir or default_cache_dir()) if use_cache else None
     points = _compute(
         pipeline,

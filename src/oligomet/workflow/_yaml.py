@@ -16,6 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .._errors import InputError
+from .._yaml import UniqueKeyLoader, check_acyclic, yaml_problem
 
 __all__ = ["YamlFile", "expand_variables", "problem_text", "read_yaml", "validation_message"]
 
@@ -60,23 +61,14 @@ def _positions(node, prefix: tuple[Any, ...], lines: dict[tuple[Any, ...], int])
             _positions(item, (*prefix, index), lines)
 
 
-def _yaml_problem(error) -> str:
-    """A YAML error as one line with its place (``mapping values are not allowed here, line 3,
-    column 9``)."""
-    mark = getattr(error, "problem_mark", None)
-    problem = getattr(error, "problem", None) or str(error).splitlines()[0]
-    if mark is None:
-        return problem
-    return f"{problem}, line {mark.line + 1}, column {mark.column + 1}"
-
-
 def read_yaml(path: str | os.PathLike[str], *, what: str = "config file") -> YamlFile:
     """Parse a YAML mapping, keeping each key's line.
 
     Raises
     ------
     InputError
-        The file is missing, not UTF-8, not YAML, or not a mapping.
+        The file is missing, not UTF-8, not YAML (a key given twice, an alias that contains
+        itself), or not a mapping.
     """
     import yaml
 
@@ -92,10 +84,13 @@ def read_yaml(path: str | os.PathLike[str], *, what: str = "config file") -> Yam
     except OSError as error:
         raise InputError(f"cannot read {what} {path}: {error.strerror}") from None
     try:
-        data = yaml.safe_load(text)
-        node = yaml.compose(text)
+        node = yaml.compose(text, Loader=UniqueKeyLoader)
+        check_acyclic(node)
+        data = yaml.load(text, Loader=UniqueKeyLoader)
     except yaml.YAMLError as error:
-        raise InputError(f"cannot read {what} {path}: {_yaml_problem(error)}") from None
+        raise InputError(f"cannot read {what} {path}: {yaml_problem(error)}") from None
+    except RecursionError:
+        raise InputError(f"cannot read {what} {path}: nested too deeply") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
