@@ -15,7 +15,14 @@ import pandas as pd
 
 from .._errors import InputError
 from ._cache import Stages
-from ._cohort import Assembled, ViewSet, assemble_views, read_views, resolve_transforms
+from ._cohort import (
+    Assembled,
+    ViewSet,
+    assemble_views,
+    read_views,
+    resolve_transforms,
+    with_dataset,
+)
 from ._config import CharacteriseConfig, ClusterConfig, SNFSettings
 from ._modelling import view_metadata
 from ._results import ClusterResult
@@ -135,7 +142,7 @@ def cluster(
     started_at = int(time.time() * 1000)
     say = progress or (lambda message: logger.info(message))
     stages = stages or Stages(say=say)
-    read = config.read
+    read, _ = with_dataset(config.read)
     if len(read.expression) < 2 and not any(
         Path(v.path).suffix.lower() == ".h5mu" for v in read.expression
     ):

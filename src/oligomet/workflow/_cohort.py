@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
-from ._config import LabelConfig, ReadConfig
+from ._config import LabelConfig, ReadConfig, ViewConfig
 
 __all__ = [
     "Assembled",
@@ -28,6 +28,7 @@ __all__ = [
     "effective_label",
     "label_cohort",
     "read_views",
+    "with_dataset",
 ]
 
 DEFAULT_LABEL = LabelConfig(
@@ -178,6 +179,25 @@ def is_survival(model: str) -> bool:
 
 def label_columns(label: LabelConfig) -> list[str]:
     return [c for c in (label.column, label.time) if c]
+
+
+def with_dataset(read: ReadConfig, label: LabelConfig | None = None):
+    """A published cohort (``--dataset ACCESSION``) as the tables it was fetched into: its
+    parsed series (``ACCESSION.h5mu`` in the cache, clinical annotations included) as the
+    expression, and, when no label column is given, the catalogue's label rule.
+
+    Returns ``(read, label)``, unchanged without a dataset.
+    """
+    if read.dataset is None:
+        return read, label
+    from ..datasets import cached_dataset, dataset_info
+
+    entry = dataset_info(read.dataset)
+    view = ViewConfig(path=cached_dataset(entry.accession), transform=entry.transform)
+    read = read.model_copy(update={"dataset": None, "expression": [view]})
+    if label is not None and label.column is None:
+        label = LabelConfig(**{**entry.label_rule(), **label.model_dump(exclude_defaults=True)})
+    return read, label
 
 
 def effective_label(read: ReadConfig, label: LabelConfig, model: str = "") -> LabelConfig:
@@ -616,10 +636,11 @@ def load_cohort(config) -> Cohort:
     """
     model = getattr(getattr(config, "model", None), "name", "")
     groups = getattr(config.read, "groups", None) if hasattr(config, "model") else None
-    label = effective_label(config.read, config.label, model)
+    read, label = with_dataset(config.read, config.label)
+    label = effective_label(read, label, model)
     keep = [*label_columns(label), *([groups] if groups else [])]
-    viewset = read_views(config.read, keep=keep)
-    assembled = assemble_views(viewset, sample_map=config.read.sample_map)
+    viewset = read_views(read, keep=keep)
+    assembled = assemble_views(viewset, sample_map=read.sample_map)
     if viewset.clinical is not None:
         label = recipe_label(model, label, viewset.clinical)
     return label_cohort(assembled, label, survival=is_survival(model), groups=groups)

@@ -141,6 +141,13 @@ class ReadConfig(_Strict):
         "Clinical table(s) with the label column; repeat to join several.",
         cli="--clinical/-c",
     )
+    dataset: str | None = option(
+        None,
+        "A published cohort by accession (`oligomet datasets list`), once fetched with "
+        "`oligomet datasets fetch ACCESSION`: its series, its clinical annotations and, unless "
+        "--label is given, the catalogue's label rule.",
+        cli="--dataset",
+    )
     sample_map: Path | None = option(
         None,
         "Table mapping sample IDs across files (columns: original ID, shared ID).",
@@ -158,6 +165,15 @@ class ReadConfig(_Strict):
         "folds and permutations keep a patient's samples together.",
         cli="--groups",
     )
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ReadConfig:
+        if self.dataset is not None and (self.expression or self.clinical):
+            raise ValueError(
+                "give either --dataset (a fetched published cohort) or --expression/--clinical "
+                "tables, not both"
+            )
+        return self
 
 
 class LabelConfig(_Strict):
@@ -412,7 +428,7 @@ class TrackingConfig(_Strict):
     )
 
 
-_READ_KEYS = ("expression", "clinical", "sample_map", "exclude_features")
+_READ_KEYS = ("expression", "clinical", "dataset", "sample_map", "exclude_features")
 _LEGACY = {
     "train": {
         **{key: ("read", key) for key in (*_READ_KEYS, "groups")},

@@ -18,6 +18,7 @@ from ._cohort import (
     leakage_notices,
     read_views,
     recipe_label,
+    with_dataset,
 )
 from ._config import ReadConfig, TrainConfig
 from ._modelling import (
@@ -61,17 +62,18 @@ def _digest_or_none(path) -> str | None:
 def cohort_stages(config, stages: Stages, *, model: str = "", groups: str | None = None):
     """The cohort stages of any config with ``read`` and ``label`` sections: the labelled cohort
     and its key."""
-    label = effective_label(config.read, config.label, model)
+    read, label = with_dataset(config.read, config.label)
+    label = effective_label(read, label, model)
     keep = [*label_columns(label), *([groups] if groups else [])]
     viewset, read_key = stages(
         "read",
-        lambda: {**read_inputs(config.read), "keep": keep},
-        lambda: read_views(config.read, keep=keep),
+        lambda: {**read_inputs(read), "keep": keep},
+        lambda: read_views(read, keep=keep),
     )
     assembled, assemble_key = stages(
         "assemble",
         {"read": read_key},
-        lambda: assemble_views(viewset, sample_map=config.read.sample_map),
+        lambda: assemble_views(viewset, sample_map=read.sample_map),
     )
     # The label depends on the model only through a recipe's default rule and the task: both are
     # resolved here, so that another model with the same target reuses the labelled cohort.
