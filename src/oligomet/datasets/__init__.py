@@ -7,10 +7,13 @@
   (the catalogue ``data/catalogue.toml``), downloaded once into a cache, verified, and read as a
   labelled MuData; :func:`cached_dataset` is the parsed cohort ``oligomet train --dataset``
   reads.
+* :func:`download`: one file into the cache, resumed (HTTP Range), retried with back-off,
+  verified against its sha256 and moved into place only when complete; :func:`mirror_base`,
+  :func:`default_cache_dir`.
 """
 
 from ._catalogue import Dataset, DatasetFile, cached_dataset, dataset_info, fetch, list_datasets
-from ._download import DownloadRecord, default_cache_dir, download
+from ._download import DownloadRecord, default_cache_dir, download, mirror_base
 from ._gse7390 import load_gse7390
 from ._synthetic import make_cohort
 
@@ -26,4 +29,5 @@ __all__ = [
     "list_datasets",
     "load_gse7390",
     "make_cohort",
+    "mirror_base",
 ]
