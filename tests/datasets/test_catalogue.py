@@ -83,7 +83,8 @@ def test_the_catalogue_holds_the_three_cohorts_with_their_label_rules(oligomet):
     for entry in list_datasets():
         assert entry.label_rule().get("column"), entry.accession
         assert entry.label["description"] and entry.citation and entry.licence
-        assert all(f.url.startswith("https://ftp.ncbi.nlm.nih.gov/geo/series/") for f in entry.files)
+        geo = "https://ftp.ncbi.nlm.nih.gov/geo/series/"
+        assert all(f.url.startswith(geo) for f in entry.files)
     listed = oligomet("datasets", "list")
     assert listed.exit_code == 0, listed.output
     for accession in ("GSE7390", "GSE38698", "GSE22541"):
@@ -118,13 +119,17 @@ def test_from_an_accession_to_a_tracked_model(oligomet, geo, tmp_path, monkeypat
     )  # fmt: skip
     assert trained.exit_code == 0, trained.output
     result = json.loads(trained.stdout)
-    assert result["n_samples"] == 40  # the catalogue's rule: 20 events within 5 years, 20 beyond
+    # The catalogue's rule: 20 distant metastases within 5 years, 20 patients free beyond.
+    labels = result["labels"]
+    assert (labels["n_positive"], labels["n_negative"], labels["n_excluded"]) == (20, 20, 0)
+    assert result["dataset"] == "GSE7390.h5mu" and result["registry_uri"]
     (run,) = oligomet.runs()
     assert run.info.status == "FINISHED"
-    assert "GSE7390.h5mu" in json.dumps(result)
 
 
-def test_a_cohort_not_fetched_and_a_dataset_with_tables(oligomet, user_error, tmp_path, monkeypatch):
+def test_a_cohort_not_fetched_and_a_dataset_with_tables(
+    oligomet, user_error, tmp_path, monkeypatch
+):
     monkeypatch.setenv("OLIGOMET_DATA_DIR", str(tmp_path / "empty"))
     user_error(
         oligomet("train", "--dataset", "GSE38698"),
