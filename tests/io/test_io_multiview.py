@@ -98,3 +98,54 @@ def test_assembled_round_trips_through_h5mu(tmp_path):
     assert list(back.obs_names) == list(mdata.obs_names)
     assert back["rna"].obs["original_id"].tolist() == mdata["rna"].obs["original_id"].tolist()
     assert back.uns["sample_match"]["n_common"] == 2
+
+
+def test_outer_join_keeps_every_sample_of_a_view(caplog):
+    """join="outer": a sample is absent from the modality of a view it lacks; the clinical
+    columns follow the samples (missing where the clinical table lacks one)."""
+    from oligomet.io import view_coverage
+
+    views = {"rna": view(RNA, ["g1", "g2"]), "mirna": view(MIRNA, ["m1", "m2", "m3"], 100)}
+    clinical = CLINICAL.drop(index="TCGA-OR-A5J4")
+    with caplog.at_level(logging.WARNING, logger="oligomet.io"):
+        mdata, match = assemble(views, clinical, join="outer")
+    assert "dropped" not in caplog.text  # nothing of the views was dropped, but said:
+    assert "outer join: kept when a view measures them" in caplog.text
+    assert "TCGA-OR-A5J3-01A-11R-A29S-07" in caplog.text
+    patients = ["TCGA-OR-A5J1", "TCGA-OR-A5J2", "TCGA-OR-A5J3", "TCGA-OR-A5J4"]
+    assert list(mdata.obs_names) == patients
+    assert list(mdata["rna"].obs_names) == patients[:3]
+    assert list(mdata["mirna"].obs_names) == ["TCGA-OR-A5J1", "TCGA-OR-A5J2", "TCGA-OR-A5J4"]
+    np.testing.assert_array_equal(mdata["mirna"]["TCGA-OR-A5J2"].X, [[100.0, 101.0, 102.0]])
+    assert mdata.obs["age"].tolist()[:3] == [50.0, 61.0, 70.0]
+    assert np.isnan(mdata.obs["age"].iloc[3])  # not in the clinical table
+    coverage = view_coverage(mdata)
+    assert (
+        coverage.to_dict()
+        == mdata.uns["view_coverage"]
+        == {
+            "join": "outer",
+            "n_samples": 4,
+            "n_complete": 2,
+            "n_lacking": {"rna": 1, "mirna": 1},
+        }
+    )
+    assert coverage.report() == "join outer: 4 samples; 2 have both views, 1 lack rna, 1 lack mirna"
+    assert coverage.metrics() == {
+        "samples_with_every_view": 2,
+        "samples_lacking_rna": 1,
+        "samples_lacking_mirna": 1,
+    }
+    assert coverage.to_dict(include_ids=True)["lacking"] == {
+        "rna": ["TCGA-OR-A5J4"],
+        "mirna": ["TCGA-OR-A5J3"],
+    }
+    assert match.common == ["TCGA-OR-A5J1", "TCGA-OR-A5J2"]
+
+
+def test_outer_join_still_needs_matching_ids():
+    """IDs that match nowhere are a mismatch, not a cohort of samples each lacking a view."""
+    with pytest.raises(InputError, match="no samples in common"):
+        assemble({"a": view(["x1", "x2"], ["g"]), "b": view(["y1", "y2"], ["m"])}, join="outer")
+    with pytest.raises(InputError, match="unknown join 'left'"):
+        assemble({"a": view(["x1"], ["g"])}, join="left")

@@ -100,3 +100,51 @@ def test_single_marker_cutoff_maximises_youden_on_training_data():
     best = max(balanced_accuracy_score(y, (marker >= cut).astype(int)) for cut in np.unique(marker))
     assert model.threshold_ == 8.5
     assert balanced_accuracy_score(y, model.predict(marker[:, None])) == pytest.approx(best)
+
+
+def test_view_log_transform_leaves_a_missing_view_missing():
+    """A row of NaN in a view is a sample lacking it (outer join): it stays NaN, and the other
+    samples of the view are transformed as they would be alone."""
+    counts = np.array([[10.0, 30.0, 5.0], [np.nan, np.nan, 7.0], [1.0, 3.0, np.nan]])
+    step = ViewLogTransform(views=[("mirna", "log2cpm", 0, 2), ("rna", "log2", 2, 3)])
+    out = step.fit(counts).transform(counts)
+    np.testing.assert_allclose(out[0, :2], np.log2(np.array([10, 30]) / 40 * 1e6 + 1))
+    np.testing.assert_allclose(out[2, :2], out[0, :2])  # same proportions, same log2 CPM
+    assert np.isnan(out[1, :2]).all() and np.isnan(out[2, 2])
+    np.testing.assert_allclose(out[:2, 2], np.log2(counts[:2, 2] + 1))
+
+
+def test_view_log_transform_refuses_a_partly_missing_view():
+    step = ViewLogTransform(views=[("mirna", "log2cpm", 0, 2)]).fit(np.ones((3, 2)))
+    with pytest.raises(InputError, match=r"view 'mirna': non-finite value at sample 2"):
+        step.transform(np.array([[1.0, 2.0], [np.nan, np.nan], [np.nan, 1.0]]))
+
+
+def test_imputation_is_fitted_after_the_per_sample_head():
+    """The imputer learns from samples (medians), so it must not be part of the head that a
+    cross-validation applies once to the whole cohort."""
+    from oligomet.evaluation._steps import split_head
+
+    names = [f"g{i}" for i in range(6)]
+    views = [("rna", "log2", 0, 3), ("mirna", "log2cpm", 3, 6)]
+    model = make_model("logistic_enet", names, views=views, impute=True)
+    assert [name for name, _ in model.steps][:4] == ["align", "log", "impute", "variance"]
+    head, tail = split_head(model)
+    assert [name for name, _ in head.steps] == ["align", "log"]
+    assert tail.steps[0][0] == "impute"
+    plain = make_model("logistic_enet", names, views=views)
+    assert "impute" not in dict(plain.steps)
+
+
+def test_imputation_uses_training_medians_only():
+    rng = np.random.default_rng(0)
+    train = pd.DataFrame(rng.uniform(1, 100, size=(20, 4)), columns=list("abcd"))
+    train.iloc[:5, 2:] = np.nan  # five samples lack the second view
+    y = np.r_[np.zeros(10, int), np.ones(10, int)]
+    model = make_model("logistic_enet", list("abcd"), views=[("v1", "log2", 0, 2),
+                       ("v2", "log2", 2, 4)], impute=True, selection="none")  # fmt: skip
+    model.fit(train, y)
+    expected = np.nanmedian(np.log2(train.to_numpy()[:, 2:] + 1), axis=0)
+    np.testing.assert_allclose(model.named_steps["impute"].statistics_[2:], expected)
+    test = pd.DataFrame([[5.0, 6.0, np.nan, np.nan]], columns=list("abcd"))
+    assert np.isfinite(model.predict_proba(test)).all()

@@ -12,7 +12,8 @@ Writers
 Harmonisation
     :func:`normalise_sample_id`, :func:`tcga_patient_id`, :func:`harmonise_sample_ids`
     (→ :class:`SampleMatch`), :func:`mirna_key`, :func:`find_mirna`,
-    :func:`harmonise_mirna_names`, :func:`assemble`, :func:`orient_by_samples`
+    :func:`harmonise_mirna_names`, :func:`assemble` (inner or outer join; →
+    :func:`view_coverage`), :func:`orient_by_samples`
 """
 
 from ._clinical import read_clinical, read_clinical_tables
@@ -32,11 +33,12 @@ from ._mirna import (
     mirna_renames,
     read_mirbase_aliases,
 )
-from ._multiview import assemble, orient_by_samples
+from ._multiview import ViewCoverage, assemble, orient_by_samples, view_coverage
 from ._tables import read_expression
 
 __all__ = [
     "SampleMatch",
+    "ViewCoverage",
     "assemble",
     "find_mirna",
     "harmonise_mirna_names",
@@ -54,6 +56,7 @@ __all__ = [
     "read_sample_map",
     "read_series_matrix",
     "tcga_patient_id",
+    "view_coverage",
     "write_csv",
     "write_h5ad",
     "write_h5mu",

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Literal
 
 import anndata as ad
 import mudata as md
@@ -13,12 +16,80 @@ from .._errors import InputError
 from ._h5 import mudata_no_pull
 from ._ids import SampleMatch, harmonise_sample_ids, normalise_sample_id, tcga_patient_id
 
-__all__ = ["assemble", "orient_by_samples"]
+__all__ = ["JOINS", "ViewCoverage", "assemble", "orient_by_samples", "view_coverage"]
 
 logger = logging.getLogger(__name__)
 
 CLINICAL = "clinical"
 _N_EXAMPLES = 3
+#: How :func:`assemble` joins the views: samples in every view, or in at least one.
+JOINS = ("inner", "outer")
+
+
+@dataclass(frozen=True)
+class ViewCoverage:
+    """Which sample has which view, after an outer join (:func:`view_coverage`).
+
+    Attributes
+    ----------
+    present : pandas.DataFrame
+        One row per sample (index: sample ID), one bool column per view: True where the view
+        measures the sample.
+    """
+
+    present: pd.DataFrame
+
+    @property
+    def n_samples(self) -> int:
+        return len(self.present)
+
+    @property
+    def n_complete(self) -> int:
+        """Samples measured by every view."""
+        return int(self.present.all(axis=1).sum())
+
+    @property
+    def n_lacking(self) -> dict[str, int]:
+        """View name -> number of samples it does not measure."""
+        return {str(view): int((~self.present[view]).sum()) for view in self.present.columns}
+
+    def to_dict(self, *, include_ids: bool = False) -> dict[str, Any]:
+        """Counts (JSON-safe); with ``include_ids``, also the samples each view lacks."""
+        counts: dict[str, Any] = {
+            "join": "outer",
+            "n_samples": self.n_samples,
+            "n_complete": self.n_complete,
+            "n_lacking": self.n_lacking,
+        }
+        if include_ids:
+            counts["lacking"] = {
+                str(view): [str(s) for s in self.present.index[~self.present[view]]]
+                for view in self.present.columns
+            }
+        return counts
+
+    def metrics(self) -> dict[str, int]:
+        """The counts as flat metric values (no IDs), named as MLflow allows."""
+        return {
+            "samples_with_every_view": self.n_complete,
+            **{
+                re.sub(r"[^\w\-./ ]", "_", f"samples_lacking_{view}"): n
+                for view, n in self.n_lacking.items()
+            },
+        }
+
+    def report(self) -> str:
+        """One line: ``join outer: 80 samples; 64 have both views, 16 lack mirna, 0 lack rna``."""
+        every = "both views" if self.present.shape[1] == 2 else "every view"
+        lacking = ", ".join(f"{n} lack {view}" for view, n in self.n_lacking.items())
+        return f"join outer: {self.n_samples} samples; {self.n_complete} have {every}, {lacking}"
+
+
+def view_coverage(mdata: md.MuData, samples=None) -> ViewCoverage:
+    """Which of ``samples`` (default: all of ``mdata``'s) each modality measures."""
+    index = pd.Index(mdata.obs_names if samples is None else samples, dtype=object)
+    present = {name: index.isin(mdata.mod[name].obs_names) for name in mdata.mod}
+    return ViewCoverage(pd.DataFrame(present, index=index))
 
 
 def _no_common_message(match: SampleMatch) -> str:
@@ -47,14 +118,19 @@ def assemble(
     *,
     clinical_name: str = CLINICAL,
     sample_map: Mapping[str, str] | None = None,
+    join: Literal["inner", "outer"] = "inner",
 ) -> tuple[md.MuData, SampleMatch]:
     """Put omics views and clinical data on shared sample IDs in one MuData.
 
     Sample IDs of all views and of the clinical table are matched with
     :func:`harmonise_sample_ids` (exact, then case/separator-insensitive, then TCGA aliquot →
-    sample → patient; ``sample_map`` first), and only samples present in every table are kept
-    (an inner join). Every dropped sample is reported: :meth:`SampleMatch.report` is logged at
-    WARNING level whenever a table loses samples.
+    sample → patient; ``sample_map`` first). With ``join="inner"`` only samples present in every
+    table are kept; every dropped sample is reported: :meth:`SampleMatch.report` is logged at
+    WARNING level whenever a table loses samples. With ``join="outer"`` every sample of at least
+    one view is kept: a view's modality holds only the samples it measures (the MuData's way of
+    saying a sample lacks a view), and the clinical columns are missing for samples the clinical
+    table lacks; clinical rows without any view are left out. :func:`view_coverage` says who
+    lacks what.
 
     Parameters
     ----------
@@ -67,14 +143,18 @@ def assemble(
         categoricals).
     sample_map : mapping of str to str, optional
         Explicit original → canonical IDs (see :func:`read_sample_map`).
+    join : {"inner", "outer"}, default="inner"
+        Keep the samples present in every table, or those present in at least one view. Either
+        way, at least one sample must be in every table (else the IDs do not match at all).
 
     Returns
     -------
     mdata : mudata.MuData
-        One modality per view, all with ``obs_names`` equal to the canonical IDs in the same
-        order; each view's ``obs["original_id"]`` keeps the ID it had before (an existing
-        ``original_id`` column is kept as it is). ``mdata.uns["sample_match"]`` holds the
-        match's counts (:meth:`SampleMatch.to_dict` without ID lists).
+        One modality per view, with ``obs_names`` the canonical IDs (inner join: all the same,
+        in the same order); each view's ``obs["original_id"]`` keeps the ID it had before (an
+        existing ``original_id`` column is kept as it is). ``mdata.uns["sample_match"]`` holds
+        the match's counts (:meth:`SampleMatch.to_dict` without ID lists), and for an outer join
+        ``mdata.uns["view_coverage"]`` the counts of :func:`view_coverage`.
     match : SampleMatch
         The full match, including the IDs that were dropped.
 
@@ -86,6 +166,8 @@ def assemble(
     """
     if not views:
         raise InputError("no views to assemble; give at least one AnnData")
+    if join not in JOINS:
+        raise InputError(f"unknown join {join!r}; use one of {', '.join(JOINS)}")
     if clinical is not None and clinical_name in views:
         raise InputError(f"a view is named '{clinical_name}', like the clinical table; rename it")
     tables = {name: list(view.obs_names) for name, view in views.items()}
@@ -94,36 +176,67 @@ def assemble(
     match = harmonise_sample_ids(tables, sample_map=sample_map)
     if not match.common:
         raise InputError(_no_common_message(match))
-    if any(match.unmatched_ids(table) for table in match.tables):
-        logger.warning("samples dropped while assembling views:\n%s", match.report())
-    else:
-        logger.info("%s", match.report())
-
-    common = match.common
-    modalities: dict[str, ad.AnnData] = {}
-    for name, view in views.items():
-        originals = match.originals(name)
-        ordered = [originals[canonical] for canonical in common]
-        subset = view[ordered].copy()
-        if "original_id" not in subset.obs.columns:
-            subset.obs["original_id"] = pd.Series(ordered, index=subset.obs_names, dtype=object)
-        subset.obs_names = pd.Index(common, dtype=object)
-        modalities[name] = subset
-
+    _log_match(match, join)
+    samples = match.common if join == "inner" else _in_any_view(match, list(views))
     with mudata_no_pull():
-        mdata = md.MuData(modalities)
+        mdata = md.MuData(
+            {name: _renamed(view, match.originals(name), samples) for name, view in views.items()}
+        )
         if clinical is not None:
-            originals = match.originals(clinical_name)
-            shared = clinical.copy()
-            shared.index = pd.Index([str(i) for i in shared.index], dtype=object)
-            shared = shared.loc[[originals[canonical] for canonical in common]]
-            shared.index = pd.Index(common, dtype=object)
-            shared = _categorical_strings(shared).reindex(mdata.obs_names)
-            # One concat, not a column at a time: a clinical table can have thousands of columns.
-            kept = mdata.obs.drop(columns=shared.columns, errors="ignore")
-            mdata.obs = pd.concat([kept, shared], axis=1)
+            mdata.obs = _with_clinical(mdata, clinical, match.originals(clinical_name))
         mdata.uns["sample_match"] = match.to_dict(include_ids=False)
+        if join == "outer":
+            mdata.uns["view_coverage"] = view_coverage(mdata).to_dict()
     return mdata, match
+
+
+def _log_match(match: SampleMatch, join: str) -> None:
+    """The match report, as a warning when some table has samples the others lack."""
+    if not any(match.unmatched_ids(table) for table in match.tables):
+        logger.info("%s", match.report())
+    elif join == "outer":
+        logger.warning(
+            "samples not in every table (outer join: kept when a view measures them; clinical "
+            "rows without any view left out):\n%s",
+            match.report(),
+        )
+    else:
+        logger.warning("samples dropped while assembling views:\n%s", match.report())
+
+
+def _renamed(view: ad.AnnData, originals: dict[str, str], samples: list[str]) -> ad.AnnData:
+    """The view's rows of those ``samples`` it has (canonical IDs), in their order, named by
+    canonical ID; ``obs["original_id"]`` keeps each row's own ID."""
+    kept = [canonical for canonical in samples if canonical in originals]
+    ordered = [originals[canonical] for canonical in kept]
+    subset = view[ordered].copy()
+    if "original_id" not in subset.obs.columns:
+        subset.obs["original_id"] = pd.Series(ordered, index=subset.obs_names, dtype=object)
+    subset.obs_names = pd.Index(kept, dtype=object)
+    return subset
+
+
+def _in_any_view(match: SampleMatch, views: list[str]) -> list[str]:
+    """Canonical IDs of the samples of at least one view: the first view's order, then each
+    later view's new ones in its order (the MuData's order of a union)."""
+    order: dict[str, None] = {}
+    for name in views:
+        order.update(dict.fromkeys(match.mapping[name].values()))
+    return list(order)
+
+
+def _with_clinical(mdata: md.MuData, clinical: pd.DataFrame, originals: dict[str, str]):
+    """The MuData's ``obs`` with the clinical columns of its samples (missing for a sample the
+    clinical table lacks)."""
+    shared = clinical.copy()
+    shared.index = pd.Index([str(i) for i in shared.index], dtype=object)
+    samples = [canonical for canonical in mdata.obs_names if canonical in originals]
+    shared = shared.loc[[originals[canonical] for canonical in samples]]
+    shared.index = pd.Index(samples, dtype=object)
+    shared = _categorical_strings(shared).reindex(mdata.obs_names)
+    # One concat, not a column at a time: a clinical table can have thousands of columns.
+    kept = mdata.obs.drop(columns=shared.columns, errors="ignore")
+    return pd.concat([kept, shared], axis=1)
 
 
 def _id_keys(ids) -> set[str]:

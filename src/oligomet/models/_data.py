@@ -33,12 +33,22 @@ class ViewBlock:
     stop: int
 
 
-def combine_views(views: Mapping[str, Any]) -> tuple[pd.DataFrame, list[ViewBlock]]:
+def combine_views(
+    views: Mapping[str, Any], *, samples=None
+) -> tuple[pd.DataFrame, list[ViewBlock]]:
     """Concatenate views (AnnData with the same samples, in the same order) feature-wise.
 
     A feature name that occurs in more than one view is prefixed with its view's name
     (``"mirna:hsa-mir-21"``); other names are kept, so a single-view model's features are the
     file's own column names.
+
+    Parameters
+    ----------
+    views : mapping of str to anndata.AnnData
+    samples : sequence of str or None, default=None
+        The rows of the result, in order: a view that lacks one of them gives it a row of NaN
+        (the sample is missing from that view, as :class:`~oligomet.snf.SNF` reads it). None:
+        the views must hold the same samples in the same order.
 
     Returns
     -------
@@ -53,7 +63,7 @@ def combine_views(views: Mapping[str, Any]) -> tuple[pd.DataFrame, list[ViewBloc
     first = views[names[0]]
     counts: dict[str, int] = {}
     for adata in views.values():
-        if not first.obs_names.equals(adata.obs_names):
+        if samples is None and not first.obs_names.equals(adata.obs_names):
             raise ValueError("views must hold the same samples in the same order")
         for feature in adata.var_names:
             counts[feature] = counts.get(feature, 0) + 1
@@ -62,7 +72,8 @@ def combine_views(views: Mapping[str, Any]) -> tuple[pd.DataFrame, list[ViewBloc
         adata = views[name]
         columns = [f"{name}:{f}" if counts[f] > 1 else f for f in adata.var_names]
         X = adata.X.toarray() if hasattr(adata.X, "toarray") else np.asarray(adata.X)
-        frames.append(pd.DataFrame(X.astype(np.float64), index=adata.obs_names, columns=columns))
+        frame = pd.DataFrame(X.astype(np.float64), index=adata.obs_names, columns=columns)
+        frames.append(frame if samples is None else frame.reindex(pd.Index(samples)))
         blocks.append(ViewBlock(name, start, start + len(columns)))
         start += len(columns)
     combined = pd.concat(frames, axis=1)
@@ -74,13 +85,14 @@ def as_frame(data, *, layer: str | None = None) -> pd.DataFrame:
     """A samples x features DataFrame from a DataFrame, an AnnData or a MuData.
 
     A MuData's modalities are combined as in training (:func:`combine_views`), so a model trained
-    on several views predicts on a MuData of the same views.
+    on several views predicts on a MuData of the same views; a sample absent from a modality gets
+    NaN for that view's features.
     """
     if isinstance(data, pd.DataFrame):
         return data
     mod = getattr(data, "mod", None)
     if mod is not None:
-        return combine_views({name: mod[name] for name in mod})[0]
+        return combine_views({name: mod[name] for name in mod}, samples=data.obs_names)[0]
     if hasattr(data, "obs_names") and hasattr(data, "var_names"):
         X = data.layers[layer] if layer is not None else data.X
         X = X.toarray() if hasattr(X, "toarray") else np.asarray(X)

@@ -45,13 +45,14 @@ __all__ = [
 logger = logging.getLogger(__name__)
 
 #: Objects the zoo's pipelines hold that skops does not trust by default: the score function
-#: SelectKBest keeps, scikit-learn's private calibration classes (linear_svm) and trees (random
-#: forests).
+#: SelectKBest keeps, scikit-learn's private calibration classes (linear_svm), trees (random
+#: forests) and the dtype a median imputer records (``SimpleImputer._fit_dtype``).
 SKOPS_TRUSTED = (
     f_classif,
     "sklearn.calibration._CalibratedClassifier",
     "sklearn.calibration._SigmoidCalibration",
     "sklearn.tree._tree.Tree",
+    "numpy.dtype",
 )
 
 
@@ -496,6 +497,7 @@ def make_model(
     random_state=None,
     selection: str | None = None,
     n_select: int | None = None,
+    impute: bool = False,
 ) -> Pipeline:
     """Build the named model for a training matrix with the given feature names.
 
@@ -519,6 +521,12 @@ def make_model(
     n_select : int or None, default=None
         Number of features kept by ``selection`` (default 100; 50 for ``knn``; 11 for the
         Wuttig recipe).
+    impute : bool, default=False
+        For samples that lack a view (rows of NaN from an outer join of the views): a step
+        ``"impute"`` right after the log transform fills each missing value with the median of
+        that feature over the training samples that have it
+        (:class:`~sklearn.impute.SimpleImputer`). Fitted like every later step, on the training
+        folds only, so a cross-validation's test samples never inform it.
 
     Returns
     -------
@@ -537,6 +545,20 @@ def make_model(
         if n_select < 1:
             raise InputError(f"n_select must be at least 1, got {n_select}")
         options["n_select"] = n_select
-    return spec.build(
+    pipeline = spec.build(
         list(map(str, feature_names)), views=views, random_state=random_state, **options
     )
+    return with_imputation(pipeline) if impute else pipeline
+
+
+def with_imputation(pipeline: Pipeline) -> Pipeline:
+    """``pipeline`` with a median imputer right after its per-sample head (align, log)."""
+    from sklearn.impute import SimpleImputer
+
+    names = [name for name, _ in pipeline.steps]
+    position = names.index("log") + 1 if "log" in names else 0
+    # keep_empty_features: a feature no training sample has stays a column (of zeros), so the
+    # column positions the later steps index (a marker, a signature) do not move.
+    imputer = SimpleImputer(strategy="median", keep_empty_features=True)
+    steps = [*pipeline.steps[:position], ("impute", imputer), *pipeline.steps[position:]]
+    return type(pipeline)(steps)

@@ -132,6 +132,11 @@ class ViewLogTransform(TransformerMixin, ParameterValidation, BaseEstimator):
     Each sample is transformed using only its own values, so nothing is learned from the training
     samples: the step is safe outside cross-validation, and it sits in the pipeline so that a saved
     model accepts the same raw values it was trained from.
+
+    A sample whose values of a view are all NaN lacks that view (an outer join of the views): its
+    row of that view stays NaN, for the next step to handle (SNF fuses over the views a sample
+    has; a classifier's pipeline imputes in the training folds). A sample with only some values
+    of a view missing is refused.
     """
 
     #: Learns nothing from the samples: a nested cross-validation applies it once to the whole
@@ -158,19 +163,23 @@ class ViewLogTransform(TransformerMixin, ParameterValidation, BaseEstimator):
 
     @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None):
-        X = validate_data(self, X, reset=True)
+        X = validate_data(self, X, reset=True, ensure_all_finite="allow-nan")
         self._checked_views(X.shape[1])
         return self
 
     def transform(self, X):
         check_is_fitted(self, "n_features_in_")
-        X = validate_data(self, X, reset=False, copy=True, dtype=np.float64)
+        X = validate_data(
+            self, X, reset=False, copy=True, dtype=np.float64, ensure_all_finite="allow-nan"
+        )
         for name, method, start, stop in self._checked_views(X.shape[1]):
-            if method == "none":
-                continue
+            block = X[:, start:stop]
+            # Samples lacking the view (all NaN) stay NaN; a partly missing row is refused.
+            present = ~np.isnan(block).all(axis=1) if stop > start else np.ones(len(X), bool)
             try:
-                X[:, start:stop] = log_values(X[:, start:stop], method, self.pseudocount)
+                X[present, start:stop] = log_values(block[present], method, self.pseudocount)
             except LogInputError as problem:
+                problem.row = int(np.flatnonzero(present)[problem.row])
                 where = f"sample {problem.row}" + (
                     f", feature {start + problem.col}" if problem.col >= 0 else ""
                 )
@@ -185,6 +194,11 @@ class ViewLogTransform(TransformerMixin, ParameterValidation, BaseEstimator):
                     f"applied; {hint}"
                 ) from None
         return X
+
+    def __sklearn_tags__(self):
+        tags = super().__sklearn_tags__()
+        tags.input_tags.allow_nan = True  # a row of NaN in a view: the sample lacks that view
+        return tags
 
     def get_feature_names_out(self, input_features=None):
         check_is_fitted(self, "n_features_in_")

@@ -22,6 +22,8 @@ STEP_WORDS = {
     "FeatureAligner": "input columns matched to the training features by name",
     "ViewLogTransform": "each view's per-sample transform (table above; learns nothing from "
     "the labels)",
+    "SimpleImputer": "the features of a view a sample lacks filled with each feature's "
+    "{strategy} over the training samples that have it (outer join of the views)",
     "VarianceFilter": "constant features dropped",
     "StandardScaler": "each feature standardised to mean 0 and SD 1 over the training samples",
     "SelectKBest": "the {k} features with the largest F statistic (ANOVA, class vs feature) kept",
@@ -151,11 +153,17 @@ def eligibility_section(run: RunFacts) -> Section:
     rows.append([f"  {run.negative_name}", str(run.n_negative)])
     blocks: list[Any] = [Table(["samples", "n"], rows, "Flow of samples")]
     notes = []
+    outer = bool(run.design.get("view_coverage"))
+    if outer:
+        notes.append(
+            "Views joined outer: every sample of at least one view was kept (see Missing data)."
+        )
     if common is not None:
         for name, n in tables.items():
             if n > common:
                 notes.append(
-                    f"{n - int(common)} sample(s) of {name} had no match in every other table."
+                    f"{n - int(common)} sample(s) of {name} had no match in every other table"
+                    + (" (kept if labelled and in a view)." if outer else ".")
                 )
     groups = run.param("groups", "none")
     if groups not in (None, "none"):
@@ -344,6 +352,9 @@ def missing_section(run: RunFacts) -> Section:
         else "not counted by this run (recorded before oligomet counted them)"
     )
     what = "time or event" if run.is_survival else "label value"
+    coverage = run.design.get("view_coverage")
+    if coverage:
+        return _outer_join_missing(coverage, cells, missing_outcome, what)
     items = [
         f"Expression values: {counted}. oligomet does not impute: a table with a missing or "
         "non-finite value is refused when it is read (the user must impute or remove it "
@@ -366,6 +377,34 @@ def missing_section(run: RunFacts) -> Section:
         "missing_outcome": sum(missing_outcome.values()),
         "unmatched": unmatched,
         "policy": "complete case; no imputation",
+    }
+    return Section("missing_data", "Missing data", [Bullets(items)], values)
+
+
+def _outer_join_missing(coverage: dict, cells, missing_outcome: dict, what: str) -> Section:
+    """The missing-data section of a model trained on an outer join of its views."""
+    lacking = "; ".join(f"{n} lack {view}" for view, n in coverage["n_lacking"].items())
+    items = [
+        f"Views (outer join): {coverage['n_samples']} labelled samples, "
+        f"{coverage['n_complete']} with every view; {lacking}. The features of a view a sample "
+        "lacks are filled with each feature's median over the training samples that have it "
+        "(a pipeline step after the log transform, fitted inside each training fold); "
+        f"{number(cells)} values of the labelled matrix were filled this way.",
+        "Expression values within a view: a table with a missing or non-finite value is "
+        "refused when it is read.",
+        "Outcome: "
+        + (
+            "; ".join(f"{n} sample(s) excluded for {r}" for r, n in missing_outcome.items())
+            if missing_outcome
+            else "no sample had a missing outcome"
+        )
+        + f" (samples with a missing {what} are excluded, never imputed).",
+    ]
+    values = {
+        "expression_cells": cells,
+        "missing_outcome": sum(missing_outcome.values()),
+        "view_coverage": coverage,
+        "policy": "outer join of the views; median imputation inside the training folds",
     }
     return Section("missing_data", "Missing data", [Bullets(items)], values)
 

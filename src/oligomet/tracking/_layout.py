@@ -52,6 +52,16 @@ def _log_cohort(run, result, *, context: str, log_sample_ids: bool) -> None:
     run.log_dict({"sources": cohort.sources}, "data/sources.json")
     if log_sample_ids:
         run.log_text(cohort.match_report, "data/sample_match.txt")
+    _log_coverage(run, getattr(cohort, "coverage", None), log_sample_ids=log_sample_ids)
+
+
+def _log_coverage(run, coverage, *, log_sample_ids: bool) -> None:
+    """After an outer join of the views: how many samples lack each view (metrics and
+    ``data/view_coverage.json``); which ones only when asked."""
+    if coverage is None:
+        return
+    run.log_metrics(coverage.metrics())
+    run.log_dict(coverage.to_dict(include_ids=log_sample_ids), "data/view_coverage.json")
 
 
 def _log_figures(run, figures: dict[str, Any], folder: str) -> None:
@@ -124,6 +134,7 @@ def _log_clustering(run, result, options: dict[str, Any]) -> LoggedModel | None:
             run.log_metrics({name: value}, step=int(step))
     for name, record in result.records().items():
         run.log_dict(record, f"snf/{name}.json")
+    _log_coverage(run, result.coverage, log_sample_ids=options["log_sample_ids"])
     _log_figures(run, result.figures(), "snf")
     if options["log_sample_ids"]:
         run.log_table(result.labels.to_frame(), "snf/subtypes_by_sample.csv")

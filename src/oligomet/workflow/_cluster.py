@@ -19,6 +19,8 @@ from ._cohort import (
     Assembled,
     ViewSet,
     assemble_views,
+    outer_joined,
+    present_views,
     read_views,
     resolve_transforms,
     with_dataset,
@@ -26,7 +28,7 @@ from ._cohort import (
 from ._config import CharacteriseConfig, ClusterConfig, SNFSettings
 from ._modelling import view_metadata
 from ._results import ClusterResult
-from ._train import read_inputs, record
+from ._train import assemble_inputs, read_inputs, record
 
 __all__ = ["SubtypeFit", "characterise_subtypes", "cluster", "fuse_subtypes"]
 
@@ -63,17 +65,20 @@ def fuse_subtypes(
     say,
     fusion_progress: Callable[[int, int], None] | None = None,
 ) -> SubtypeFit:
-    """Stage ``snf``: per-view log transforms and SNF in one pipeline, fitted on the samples
-    present in every view; saved, it assigns new samples to the subtypes.
-    ``fusion_progress(done, t)`` follows the fusion's iterations."""
+    """Stage ``snf``: per-view log transforms and SNF in one pipeline, fitted on the assembled
+    samples (after an outer join, a view's missing samples are rows of NaN: each view is
+    transformed on the samples it has, and SNF fuses every sample over the views it has);
+    saved, it assigns new samples to the subtypes. ``fusion_progress(done, t)`` follows the
+    fusion's iterations."""
     from sklearn.pipeline import Pipeline
 
     from ..models import FeatureAligner, ViewLogTransform, combine_views
     from ..snf import MultiViewSNF, SubtypeModel
 
     names = list(assembled.viewset.views)
-    views = {name: assembled.mdata[name] for name in names}
-    X, blocks = combine_views(views)
+    samples = assembled.mdata.obs_names
+    views = present_views(assembled.mdata, names, samples)
+    X, blocks = combine_views(views, samples=samples)
     methods = resolve_transforms(views, blocks, assembled.viewset.transforms)
     for name, method, start, stop in methods:
         say(f"view {name}: {stop - start} features, transform {method}")
@@ -119,6 +124,17 @@ def characterise_subtypes(fit: SubtypeFit, obs: pd.DataFrame, wanted: Characteri
     return survival, comparisons, association
 
 
+def _say_coverage(assembled: Assembled, say):
+    """After an outer join, who lacks which view: said, and returned for the run's record."""
+    if not outer_joined(assembled.mdata):
+        return None
+    from ..io import view_coverage
+
+    coverage = view_coverage(assembled.mdata)
+    say(coverage.report())
+    return coverage
+
+
 def cluster(
     config: ClusterConfig,
     *,
@@ -131,8 +147,9 @@ def cluster(
 ) -> ClusterResult:
     """Fuse the views with SNF, find subtypes, say what they mean, and record it all.
 
-    Samples present in every view are clustered (the library's :class:`~oligomet.snf.SNF` also
-    fuses samples that miss a view; see its notes). Per-view log transforms and the SNF model
+    Samples present in every view are clustered, or with ``read.join="outer"`` every sample of
+    at least one view, fused over the views it has (:class:`~oligomet.snf.SNF`'s rule for
+    missing views); who lacks what is reported. Per-view log transforms and the SNF model
     form one pipeline, saved so that ``oligomet predict`` assigns new samples to the subtypes.
     ``progress`` gets status messages; ``fusion_progress(done, t)`` follows the fusion's
     iterations (not called when the fit comes from the stage cache).
@@ -154,8 +171,11 @@ def cluster(
     )
     _check_columns(config, viewset)
     assembled, assemble_key = stages(
-        "assemble", {"read": read_key}, lambda: assemble_views(viewset, sample_map=read.sample_map)
+        "assemble",
+        assemble_inputs(read, read_key),
+        lambda: assemble_views(viewset, sample_map=read.sample_map, join=read.join),
     )
+    coverage = _say_coverage(assembled, say)
     inputs = {
         "assemble": assemble_key,
         "snf": config.snf.model_dump(mode="json"),
@@ -186,6 +206,7 @@ def cluster(
         digest=fit.digest,
         stage_records=stages.records,
         started_at=started_at,
+        coverage=coverage,
     )
     if track:
         record(result, config.tracking, parent_run_id=parent_run_id, tags=tags)

@@ -99,6 +99,7 @@ class Cohort:
     notices: list[str] = field(default_factory=list)
     groups: pd.Series | None = None
     time: pd.Series | None = None
+    coverage: Any = None  # oligomet.io.ViewCoverage of the labelled samples (outer join only)
 
     @cached_property
     def digest(self) -> str:
@@ -148,6 +149,7 @@ def input_example(X: pd.DataFrame) -> pd.DataFrame:
     above it (below it for the largest; by 0.1% for a constant feature), where no sample lies. A
     median would not do: with an odd number of samples it is one patient's raw value in every
     feature. The row is saved with the model to show its input format (MLflow's input example).
+    Missing values (a view a sample lacks) are left out of the mean.
 
     Examples
     --------
@@ -156,9 +158,9 @@ def input_example(X: pd.DataFrame) -> pd.DataFrame:
     [{'a': 2.5, 'b': 5.005, 'c': 2.0}]
     """
     values = X.to_numpy(dtype=np.float64)
-    example = values.mean(axis=0)
+    example = np.nanmean(values, axis=0) if np.isnan(values).any() else values.mean(axis=0)
     for j in np.flatnonzero((values == example).any(axis=0)):
-        observed = np.unique(values[:, j])
+        observed = np.unique(values[:, j][~np.isnan(values[:, j])])
         above, below = observed[observed > example[j]], observed[observed < example[j]]
         if above.size:
             example[j] = (example[j] + above.min()) / 2
@@ -386,9 +388,12 @@ def read_views(read: ReadConfig, *, keep: Sequence[str] = (), annotations: bool 
     return ViewSet(views, transforms, sources, clinical, clinical_name, name, notices)
 
 
-def assemble_views(viewset: ViewSet, *, sample_map: Path | None = None) -> Assembled:
+def assemble_views(
+    viewset: ViewSet, *, sample_map: Path | None = None, join: str = "inner"
+) -> Assembled:
     """Stage ``assemble``: one MuData of the views and the clinical columns, on shared samples
-    (matched exactly, then case/separator-insensitively, then by TCGA barcode, or by the map)."""
+    (matched exactly, then case/separator-insensitively, then by TCGA barcode, or by the map);
+    ``join="outer"`` keeps every sample of at least one view (:func:`oligomet.io.assemble`)."""
     from ..io import assemble, read_sample_map
 
     mapping = read_sample_map(sample_map) if sample_map else None
@@ -397,8 +402,23 @@ def assemble_views(viewset: ViewSet, *, sample_map: Path | None = None) -> Assem
         viewset.clinical,
         clinical_name=viewset.clinical_name or "clinical",
         sample_map=mapping,
+        join=join,
     )
     return Assembled(mdata, match, viewset)
+
+
+def outer_joined(mdata) -> bool:
+    """Whether an assembled MuData came from an outer join (some modality may lack samples)."""
+    return "view_coverage" in mdata.uns
+
+
+def present_views(mdata, names, samples) -> dict[str, Any]:
+    """Each named modality cut to those of ``samples`` it measures, in their order."""
+    views = {}
+    for name in names:
+        measured = set(mdata[name].obs_names)
+        views[name] = mdata[name][[s for s in samples if s in measured]].copy()
+    return views
 
 
 def _label_rule(label: LabelConfig) -> dict[str, Any]:
@@ -582,8 +602,10 @@ def label_cohort(
             f"expression data, and among them {reason}; check that the tables describe the "
             "same patients"
         ) from None
-    labelled = {name: mdata[name][target.index].copy() for name in viewset.views}
-    X, blocks = combine_views(labelled)
+    # Per-view transforms are resolved on the samples each view measures (an outer join leaves
+    # the others as rows of NaN).
+    labelled = present_views(mdata, viewset.views, target.index)
+    X, blocks = combine_views(labelled, samples=target.index)
     methods = resolve_transforms(labelled, blocks, viewset.transforms)
     sources = [dict(source) for source in viewset.sources]
     for (_view, method, _start, _stop), source in zip(methods, sources, strict=True):
@@ -592,7 +614,11 @@ def label_cohort(
         "n_common": len(match.common),
         **{metric_name(f"n_{t}"): n for t, n in table_sizes(match).items()},
     }
+    from ..io import view_coverage
+
+    coverage = view_coverage(mdata, X.index) if outer_joined(mdata) else None
     return Cohort(
+        coverage=coverage,
         groups=_patient_of_each_sample(mdata.obs, groups, X.index),
         X=X,
         y=target.loc[X.index].astype(int),
@@ -612,7 +638,16 @@ def leakage_notices(X: pd.DataFrame, y: pd.Series, *, limit: float = 0.97) -> li
     follow-up or staging column read as expression)."""
     from ..evaluation import univariate_auc
 
-    auc = univariate_auc(X, y)
+    if X.isna().to_numpy().any():  # samples lacking a view: each feature on those that have it
+        present = X.notna()
+        auc = pd.concat(
+            [
+                univariate_auc(X.loc[rows, columns], y[rows.to_numpy()])
+                for rows, columns in _by_missingness(present)
+            ]
+        ).reindex(X.columns)
+    else:
+        auc = univariate_auc(X, y)
     separation = np.maximum(auc, 1 - auc)
     suspects = separation[separation >= limit].sort_values(ascending=False)
     if suspects.empty:
@@ -624,6 +659,17 @@ def leakage_notices(X: pd.DataFrame, y: pd.Series, *, limit: float = 0.97) -> li
         "an outcome, follow-up or staging variable rather than expression, the result is "
         "leaked: exclude it with --exclude-feature"
     ]
+
+
+def _by_missingness(present: pd.DataFrame):
+    """Groups of columns with the same present samples: (row mask, column names)."""
+    patterns: dict[bytes, list[str]] = {}
+    masks: dict[bytes, pd.Series] = {}
+    for column in present.columns:
+        key = np.packbits(present[column].to_numpy()).tobytes()
+        patterns.setdefault(key, []).append(column)
+        masks.setdefault(key, present[column])
+    return [(masks[key], columns) for key, columns in patterns.items()]
 
 
 def load_cohort(config) -> Cohort:
@@ -640,7 +686,7 @@ def load_cohort(config) -> Cohort:
     label = effective_label(read, label, model)
     keep = [*label_columns(label), *([groups] if groups else [])]
     viewset = read_views(read, keep=keep)
-    assembled = assemble_views(viewset, sample_map=read.sample_map)
+    assembled = assemble_views(viewset, sample_map=read.sample_map, join=read.join)
     if viewset.clinical is not None:
         label = recipe_label(model, label, viewset.clinical)
     return label_cohort(assembled, label, survival=is_survival(model), groups=groups)

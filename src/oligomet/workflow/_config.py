@@ -165,6 +165,13 @@ class ReadConfig(_Strict):
         "folds and permutations keep a patient's samples together.",
         cli="--groups",
     )
+    join: Literal["inner", "outer"] = option(
+        "inner",
+        "How the views' samples are joined: inner (default) keeps the samples every view "
+        "measures; outer keeps every sample of at least one view (who lacks what is printed "
+        "and logged as counts).",
+        cli="--join",
+    )
 
     @model_validator(mode="after")
     def _one_source(self) -> ReadConfig:
@@ -489,6 +496,14 @@ class TrainConfig(_Sectioned):
     within 5 years vs free of it for 5 years).
     """
 
+    cli_help: ClassVar[dict[str, str]] = {
+        "read.join": "How the views' samples are joined: inner (default) keeps the samples "
+        "every view measures; outer keeps every sample of at least one view, and the model "
+        "fills the features of a view a sample lacks with each feature's median over the "
+        "training samples that have it (a step after the log transform, fitted inside each "
+        "training fold). Who lacks what is printed and logged as counts.",
+    }
+
     read: ReadConfig = option(ReadConfig, "The tables and how their samples are matched.")
     label: LabelConfig = option(LabelConfig, "The classes (or time-to-event endpoint).")
     model: ModelConfig = option(ModelConfig, "The model and its search space.")
@@ -537,6 +552,7 @@ class EvaluateConfig(_Sectioned):
     config_kind: ClassVar[str] = "evaluate"
     cli_skip: ClassVar[tuple[str, ...]] = (
         "read.groups",
+        "read.join",
         "tracking.registered_name",
         "tracking.alias",
         "tracking.log_model",
@@ -547,9 +563,21 @@ class EvaluateConfig(_Sectioned):
         "GSE7390 cohort (the training cohort of the default model: not a validation of it).",
         "label.column": "Clinical column defining the classes (default: the model's own label "
         "rule).",
+        "read.join": "Only inner: evaluate scores the samples that have every view.",
     }
 
     read: ReadConfig = option(ReadConfig, "The validation cohort's tables.")
+
+    @field_validator("read")
+    @classmethod
+    def _every_view(cls, value: ReadConfig) -> ReadConfig:
+        if value.join != "inner":
+            raise ValueError(
+                "join outer is for train and cluster; evaluate scores the samples that have "
+                "every view (drop read.join)"
+            )
+        return value
+
     label: LabelConfig = option(LabelConfig, "The classes (default: the model's own rule).")
     n_bootstrap: int = option(
         1000, "Bootstrap resamples for the intervals.", cli="--n-bootstrap", ge=10
@@ -664,6 +692,10 @@ class ClusterConfig(_Sectioned):
         "tracking.log_model": "Save the subtype model. It holds the training samples' "
         "standardised profiles (no IDs), as any nearest-neighbour model must.",
         "tracking.log_sample_ids": "Also log each sample's subtype with its ID (patient-level).",
+        "read.join": "How the views' samples are joined: inner (default) clusters the samples "
+        "every view measures; outer clusters every sample of at least one view, fused over the "
+        "views it has (SNF's rule for missing views). Who lacks what is printed and logged as "
+        "counts.",
     }
 
     read: ReadConfig = option(ReadConfig, "The views (at least two) and the clinical table.")

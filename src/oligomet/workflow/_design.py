@@ -126,7 +126,8 @@ def training_design(result) -> dict[str, Any]:
         (``n`` and ``by_view``: the features the model could choose from), ``final_features``
         (``n`` and ``names`` of those the final model uses; None when it does not say),
         ``missing_values`` (missing or non-finite cells of the labelled matrix),
-        ``sample_match`` (samples per input table and in all of them), ``input_files``
+        ``sample_match`` (samples per input table and in all of them), ``view_coverage``
+        (after an outer join of the views: samples lacking each view; else None), ``input_files``
         (role, path, modification date in UTC, SHA-256), ``embedded`` (the packaged cohort, if
         used) and ``groups`` (the patient column, if any).
     """
@@ -147,6 +148,7 @@ def training_design(result) -> dict[str, Any]:
             "samples_with_missing": int((~np.isfinite(values)).any(axis=1).sum()),
         },
         "sample_match": {str(k): int(v) for k, v in cohort.match_counts.items()},
+        "view_coverage": None if cohort.coverage is None else cohort.coverage.to_dict(),
         "input_files": _input_files(config.read, cohort.sources),
         "embedded": None if config.read.expression else cohort.source,
         "groups": config.read.groups,

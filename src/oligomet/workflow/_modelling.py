@@ -84,6 +84,8 @@ def build_model(cohort: Cohort, model: ModelConfig, *, seed: int) -> ModelPlan:
         random_state=seed,
         selection=model.selection,
         n_select=model.n_select,
+        # Samples lacking a view (an outer join): imputed inside the training folds.
+        impute=bool(cohort.X.isna().to_numpy().any()),
     )
     return ModelPlan(model.name, estimator, search_space(model, estimator))
 

@@ -26,6 +26,11 @@ def _run_notes(run_id: str | None, model: str | None) -> list[str]:
     return [f"run: {run_id}", f"model: {model or 'not saved (--no-log-model)'}"]
 
 
+def _coverage_counts(coverage) -> dict[str, Any] | None:
+    """Who lacks which view, as counts (an outer join of the views; None for an inner one)."""
+    return None if coverage is None else coverage.to_dict()
+
+
 @dataclass
 class TrainResult(Rendered):
     """What ``train`` produced and where it was recorded.
@@ -88,6 +93,7 @@ class TrainResult(Rendered):
             "n_select": model.n_select or "model default",
             "param_grid": self.cv.params.get("param_grid") or "none",
             "groups": config.read.groups or "none",
+            "join": config.read.join,
             "final": {
                 "params": self.classifier.metadata.get("params") or "none",
                 "threshold": self.classifier.threshold,
@@ -137,6 +143,8 @@ class TrainResult(Rendered):
             "dataset_digest": self.cohort.digest,
             "labels": self.cohort.labels.to_dict(include_samples=False),
             "notices": list(self.notices),
+            "join": self.config.read.join,
+            "view_coverage": _coverage_counts(self.cohort.coverage),
             "metrics": cv["metrics"],
             "n_outer_folds": len(self.cv.fold_scores),
             "selection_frequency": cv["selection_frequency"],
@@ -157,6 +165,8 @@ class TrainResult(Rendered):
             )
         else:
             display.notes.clear()  # a survival summary shows the table and where it went
+        if self.cohort.coverage is not None:
+            display.notes.append(f"{self.cohort.coverage.report()} (labelled samples)")
         display.notes.extend(_run_notes(self.run_id, self.registry_uri or self.model_uri))
         return display
 
@@ -277,6 +287,7 @@ class ClusterResult(Rendered):
     run_id: str | None = None
     registry_uri: str | None = None
     tracking_uri: str | None = None
+    coverage: Any = None  # oligomet.io.ViewCoverage (outer join only): who lacks which view
 
     kind = "clustering"
     default_registered_name = "oligomet-snf"
@@ -301,6 +312,7 @@ class ClusterResult(Rendered):
         return {
             "snf": self.config.snf.model_dump(),
             "seed": self.config.seed,
+            "join": self.config.read.join,
             "dataset": {
                 "digest": self.digest,
                 "n_samples": len(self.X),
@@ -407,11 +419,13 @@ class ClusterResult(Rendered):
             "logrank_p": None if self.survival is None else self.survival.p_value,
             "comparisons": self.comparisons,
             "association": None if self.association is None else self.association.to_dict(),
+            "join": self.config.read.join,
+            "view_coverage": _coverage_counts(self.coverage),
         }
 
     def _display(self) -> Display:
         table = self.summary.reset_index().astype(str)
-        notes = []
+        notes = [] if self.coverage is None else [self.coverage.report()]
         if self.survival is not None:
             notes.append(f"log-rank p across subtypes: {self.survival.p_value:.3g}")
         for column, scores in self.comparisons.items():

@@ -40,7 +40,8 @@ def read_inputs(read: ReadConfig) -> dict[str, Any]:
     """What the ``read`` stage depends on: its settings and every file's content digest."""
     files = [view.path for view in read.expression] + list(read.clinical)
     files += [read.sample_map] if read.sample_map else []
-    settings = read.model_dump(mode="json", exclude={"groups"})
+    # The join is the ``assemble`` stage's (:func:`assemble_inputs`).
+    settings = read.model_dump(mode="json", exclude={"groups", "join"})
     if not read.expression:
         from importlib.metadata import version
 
@@ -49,6 +50,12 @@ def read_inputs(read: ReadConfig) -> dict[str, Any]:
             f"GSE7390, scikit-survival {version('scikit-survival')}, GEO probe set IDs"
         )
     return {"settings": settings, "files": {str(p): _digest_or_none(p) for p in files}}
+
+
+def assemble_inputs(read: ReadConfig, read_key: str) -> dict[str, Any]:
+    """What the ``assemble`` stage depends on: the read stage, and an outer join (an inner join
+    adds nothing, so that caches made before joins were offered still serve)."""
+    return {"read": read_key, **({"join": read.join} if read.join != "inner" else {})}
 
 
 def _digest_or_none(path) -> str | None:
@@ -72,8 +79,8 @@ def cohort_stages(config, stages: Stages, *, model: str = "", groups: str | None
     )
     assembled, assemble_key = stages(
         "assemble",
-        {"read": read_key},
-        lambda: assemble_views(viewset, sample_map=read.sample_map),
+        assemble_inputs(read, read_key),
+        lambda: assemble_views(viewset, sample_map=read.sample_map, join=read.join),
     )
     # The label depends on the model only through a recipe's default rule and the task: both are
     # resolved here, so that another model with the same target reuses the labelled cohort.
@@ -93,6 +100,13 @@ def cohort_stages(config, stages: Stages, *, model: str = "", groups: str | None
 
 def _say_cohort(cohort: Cohort, notices: list[str], say) -> None:
     say(cohort.labels.report())
+    if cohort.coverage is not None:
+        say(f"{cohort.coverage.report()} (among the labelled samples)")
+        if cohort.coverage.n_complete < len(cohort.X):
+            say(
+                "the features of a view a sample lacks are filled with each feature's median "
+                "over the training samples that have it, inside each training fold"
+            )
     for notice in notices:
         say(notice)
     for view_name, method, start, stop in cohort.views:
