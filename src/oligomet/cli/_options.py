@@ -238,7 +238,7 @@ def _check_tracking_environment(config) -> None:
     uri = os.environ.get("MLFLOW_TRACKING_URI")
     if tracking is None or tracking.tracking_uri or not uri:
         return
-    from ..workflow._config import tracking_uri_problem
+    from .._names import tracking_uri_problem
 
     problem = tracking_uri_problem(uri)
     if problem:

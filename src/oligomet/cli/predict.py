@@ -14,7 +14,7 @@ from ._options import echo_err
 
 def _store_mlflow_can_open(uri: str | None) -> str | None:
     """A tracking URI MLflow cannot open refused at once (MLflow would fail with a traceback)."""
-    from ..workflow._config import tracking_uri_problem
+    from .._names import tracking_uri_problem
 
     problem = tracking_uri_problem(uri) if uri else None
     if problem:

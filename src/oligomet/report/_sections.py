@@ -359,13 +359,7 @@ def missing_section(run: RunFacts) -> Section:
         f"Expression values: {counted}. oligomet does not impute: a table with a missing or "
         "non-finite value is refused when it is read (the user must impute or remove it "
         "first), so every sample used has a value for every candidate feature.",
-        "Outcome: "
-        + (
-            "; ".join(f"{n} sample(s) excluded for {r}" for r, n in missing_outcome.items())
-            if missing_outcome
-            else "no sample had a missing outcome"
-        )
-        + f" (samples with a missing {what} are excluded, never imputed).",
+        _outcome_line(missing_outcome, what),
         "Samples absent from a table: "
         + ("; ".join(f"{n} of {name}" for name, n in unmatched.items()) if unmatched else "none")
         + " (complete-case analysis: only samples present in every table are used).",
@@ -381,6 +375,14 @@ def missing_section(run: RunFacts) -> Section:
     return Section("missing_data", "Missing data", [Bullets(items)], values)
 
 
+def _outcome_line(missing_outcome: dict, what: str) -> str:
+    excluded = "; ".join(f"{n} sample(s) excluded for {r}" for r, n in missing_outcome.items())
+    return (
+        f"Outcome: {excluded or 'no sample had a missing outcome'} (samples with a missing "
+        f"{what} are excluded, never imputed)."
+    )
+
+
 def _outer_join_missing(coverage: dict, cells, missing_outcome: dict, what: str) -> Section:
     """The missing-data section of a model trained on an outer join of its views."""
     lacking = "; ".join(f"{n} lack {view}" for view, n in coverage["n_lacking"].items())
@@ -392,13 +394,7 @@ def _outer_join_missing(coverage: dict, cells, missing_outcome: dict, what: str)
         f"{number(cells)} values of the labelled matrix were filled this way.",
         "Expression values within a view: a table with a missing or non-finite value is "
         "refused when it is read.",
-        "Outcome: "
-        + (
-            "; ".join(f"{n} sample(s) excluded for {r}" for r, n in missing_outcome.items())
-            if missing_outcome
-            else "no sample had a missing outcome"
-        )
-        + f" (samples with a missing {what} are excluded, never imputed).",
+        _outcome_line(missing_outcome, what),
     ]
     values = {
         "expression_cells": cells,

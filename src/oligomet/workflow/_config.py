@@ -27,7 +27,12 @@ from pydantic import (
     model_validator,
 )
 
-from .._names import alias_problem
+from .._names import (
+    alias_problem,
+    experiment_name_problem,
+    registered_name_problem,
+    tracking_uri_problem,
+)
 
 __all__ = [
     "CVConfig",
@@ -299,54 +304,6 @@ class CVConfig(_Strict):
     confidence: float = option(0.95, "Coverage of the intervals.", gt=0, lt=1)
 
 
-_MAX_EXPERIMENT_NAME_LENGTH = 500  # MLflow 3's limit (mlflow.utils.validation)
-#: URI schemes of the stores MLflow keeps runs and registered models in (its tracking and model
-#: registry store registries; ``postgresql+psycopg2`` and such name a database driver).
-_STORE_SCHEMES = frozenset(
-    {"", "file", "sqlite", "postgresql", "mysql", "mssql", "http", "https", "databricks"}
-    | {"databricks-uc", "uc"}
-)
-
-
-def tracking_uri_problem(uri: str) -> str | None:
-    """Why MLflow could not open a store at ``uri``, in one sentence; None when it can.
-
-    Checked before any work: MLflow itself refuses an unknown scheme only when the run opens
-    (after the cross-validation) or when a model is looked up.
-
-    Examples
-    --------
-    >>> tracking_uri_problem("sqlite:///mlflow.db") is None
-    True
-    >>> print(tracking_uri_problem("ftp://host/store"))  # doctest: +NORMALIZE_WHITESPACE
-    tracking URI 'ftp://host/store': MLflow keeps no runs at 'ftp:' addresses; give
-    sqlite:///PATH.db, a server's http(s):// address or a database URL (postgresql://,
-    mysql://, mssql://)
-    """
-    from urllib.parse import urlsplit
-
-    try:
-        scheme = urlsplit(uri).scheme.lower()
-    except ValueError as error:  # e.g. an unbalanced '[' in the host part
-        return f"tracking URI {uri!r} is not a valid URI ({error})"
-    if len(scheme) <= 1:  # a local path, or a Windows drive letter (C:\\...)
-        return None
-    if scheme.split("+", 1)[0] in _STORE_SCHEMES or scheme in _store_plugins():
-        return None
-    return (
-        f"tracking URI {uri!r}: MLflow keeps no runs at '{scheme}:' addresses; give "
-        "sqlite:///PATH.db, a server's http(s):// address or a database URL (postgresql://, "
-        "mysql://, mssql://)"
-    )
-
-
-def _store_plugins() -> set[str]:
-    """Schemes that installed MLflow plugins add (their entry points; nothing is imported)."""
-    from importlib.metadata import entry_points
-
-    return {point.name for point in entry_points(group="mlflow.tracking_store")}
-
-
 class TrackingConfig(_Strict):
     """Stage ``track``: where and under which names a run is recorded."""
 
@@ -380,13 +337,9 @@ class TrackingConfig(_Strict):
     def _experiment_name(cls, value: str) -> str:
         """MLflow's rules for experiment names, checked before any work (MLflow checks them when
         the run opens, after the data were read)."""
-        if not value.strip():
-            raise ValueError("an experiment name cannot be empty")
-        if len(value) > _MAX_EXPERIMENT_NAME_LENGTH:
-            raise ValueError(
-                f"an experiment name is at most {_MAX_EXPERIMENT_NAME_LENGTH} characters long "
-                f"({len(value)} given)"
-            )
+        problem = experiment_name_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("registered_name")
@@ -394,17 +347,9 @@ class TrackingConfig(_Strict):
     def _model_name(cls, value: str | None) -> str | None:
         """MLflow's rules for registered model names (``mlflow.utils.validation``), checked before
         any work: MLflow checks them when the model is registered, at the very end of a run."""
-        if value is None or value == "":  # empty: the default name
-            return value
-        if not value.strip():
-            raise ValueError("a registered model name cannot be blank")
-        if "/" in value or ":" in value:
-            raise ValueError(
-                f"registered model name {value!r} contains '/' or ':', which MLflow refuses "
-                "(they separate the parts of models:/NAME@ALIAS); use e.g. 'acc-stage'"
-            )
-        if value == "." or value.startswith(".."):
-            raise ValueError(f"registered model name {value!r} reads as a folder; rename it")
+        problem = None if not value else registered_name_problem(value)  # "": the default
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("alias")
