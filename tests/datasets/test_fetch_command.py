@@ -30,7 +30,7 @@ def _no_waiting(monkeypatch):
 
 def _pin_digest(monkeypatch, digest: str) -> None:
     """The catalogue's GSE7390 entry with its file's sha256 recorded."""
-    catalogue = _catalogue._catalogue()
+    catalogue = dict(_catalogue._catalogue())  # a copy: the catalogue is read once, shared
     entry = catalogue["GSE7390"]
     files = tuple(dataclasses.replace(f, sha256=digest) for f in entry.files)
     catalogue["GSE7390"] = dataclasses.replace(entry, files=files)

@@ -50,9 +50,8 @@ def info_command(accession: Accession, as_json: AsJson = False) -> None:
     from ..datasets import dataset_info
 
     entry = dataset_info(accession)
-    record = entry.to_dict()
     if as_json:
-        typer.echo(json.dumps(record, indent=2))
+        typer.echo(json.dumps(entry.to_dict(), indent=2))
         return
     rule = ", ".join(f"{k}={v}" for k, v in entry.label_rule().items())
     lines = [

@@ -9,6 +9,7 @@ use), and ``ACCESSION.h5mu``, the parsed cohort (written once, atomically).
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import os
@@ -111,7 +112,9 @@ def _entry(accession: str, raw: Mapping[str, Any]) -> Dataset:
     return Dataset(accession=accession, files=files, **fields)
 
 
+@functools.cache
 def _catalogue() -> dict[str, Dataset]:
+    """The catalogue, read once per process (callers must not change it)."""
     text = resources.files("oligomet.datasets").joinpath("data/catalogue.toml").read_bytes()
     raw = tomllib.loads(text.decode("utf-8"))
     return {name: _entry(name, entry) for name, entry in raw["datasets"].items()}

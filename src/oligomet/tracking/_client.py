@@ -417,9 +417,9 @@ def start_run(
 
         try:
             roll_back(client, run_id, reason=None)  # FAILED, its logged models too
-        except Exception:  # the store itself may be what failed: keep the first error
+        except Exception:  # the store itself may be what failed: at least the run's status
             logger.debug("could not undo run %s", run_id, exc_info=True)
-        client.set_terminated(run_id, RunStatus.to_string(RunStatus.FAILED))
+            client.set_terminated(run_id, RunStatus.to_string(RunStatus.FAILED))
         raise
     client.set_terminated(run_id, RunStatus.to_string(RunStatus.FINISHED))
     if tracked.pending:

@@ -24,7 +24,7 @@ from typing import Any
 
 from .._errors import InputError
 
-__all__ = ["REGISTRATION_TAG", "PendingModel", "commit_models", "roll_back"]
+__all__ = ["REGISTRATION_TAG", "PendingModel", "announce", "commit_models", "roll_back"]
 
 logger = logging.getLogger(__name__)
 
@@ -184,13 +184,14 @@ def roll_back(client, run_id: str, *, reason: str | None) -> None:
 
     from ._reap import FAILURE_TAG
 
-    for plan in _plans(client, run_id):
+    plans = _plans(client, run_id)
+    for plan in plans:
         _undo_registration(client, run_id, plan)
         try:
             client.finalize_logged_model(plan["model_id"], LoggedModelStatus.FAILED)
         except MlflowException:
             pass  # never created
-    if _plans(client, run_id):
+    if plans:
         client.set_tag(run_id, REGISTRATION_TAG, ROLLED_BACK)
     if reason:
         client.set_tag(run_id, FAILURE_TAG, reason)
