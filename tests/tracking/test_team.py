@@ -1,21 +1,17 @@
 """MLflow for a team: a tracking server on PostgreSQL that serves the artifacts, and trainings
 started at once (into one sqlite store, and into the server) that all get recorded.
 
-The PostgreSQL server is started here, in a temporary folder on a free port (``initdb`` +
-``pg_ctl``); ``.ci/run`` installs Debian's postgresql where it is missing. Everything is checked
+The PostgreSQL server (fixture ``postgres``, in ``conftest.py``) is started in a temporary folder
+on a free port; ``.ci/run`` installs Debian's postgresql where it is missing. Everything is checked
 through MLflow's REST API, as another team member's tools would see it.
 """
 
 from __future__ import annotations
 
-import glob
 import json
 import os
-import shutil
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 import urllib.parse
 import urllib.request
@@ -27,56 +23,6 @@ pytestmark = pytest.mark.slow
 
 # Small cross-validation: these tests are about what gets recorded, not the estimate.
 QUICK = ["--n-splits", "3", "--n-repeats", "1", "--n-permutations", "0", "--n-bootstrap", "50"]
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _postgres_bin() -> Path | None:
-    found = shutil.which("initdb")
-    if found:
-        return Path(found).parent
-    versions = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"))
-    return Path(versions[-1]).parent if versions else None
-
-
-def _as_postgres(command: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: run it as the ``postgres`` user then."""
-    if os.geteuid() != 0:
-        return command
-    return ["su", "postgres", "-s", "/bin/sh", "-c", " ".join(command)]
-
-
-@pytest.fixture(scope="module")
-def postgres():
-    """A PostgreSQL server of its own: ``postgresql://postgres@127.0.0.1:PORT/postgres``."""
-    pytest.importorskip("psycopg", reason='the PostgreSQL store needs "oligomet[team]"')
-    bindir = _postgres_bin()
-    if bindir is None:
-        pytest.skip("no PostgreSQL server binaries (initdb, pg_ctl); .ci/run installs them")
-    # Not under pytest's (private) temporary folder: the postgres user must reach it.
-    folder = Path(tempfile.mkdtemp(prefix="oligomet-pg-"))
-    folder.chmod(0o777)
-    data, port = folder / "data", _free_port()
-    subprocess.run(
-        _as_postgres([str(bindir / "initdb"), "-D", str(data), "-U", "postgres", "--auth=trust"]),
-        check=True,
-        capture_output=True,
-    )
-    options = f"'-p {port} -k {folder} -c listen_addresses=127.0.0.1'"
-    start = [str(bindir / "pg_ctl"), "-D", str(data), "-o", options, "-w", "-l"]
-    subprocess.run(
-        _as_postgres([*start, str(folder / "log"), "start"]), check=True, capture_output=True
-    )
-    try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        stop = [str(bindir / "pg_ctl"), "-D", str(data), "-m", "immediate", "stop"]
-        subprocess.run(_as_postgres(stop), capture_output=True)
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _get(url: str, path: str, **query) -> dict:
@@ -96,10 +42,10 @@ def _post(url: str, path: str, body: dict) -> dict:
 
 
 @pytest.fixture(scope="module")
-def team_server(postgres, tmp_path_factory):
+def team_server(postgres, free_port, tmp_path_factory):
     """``oligomet ui --backend-store-uri postgresql://... --artifacts-destination DIR``."""
     artifacts = tmp_path_factory.mktemp("team_artifacts")
-    port = _free_port()
+    port = free_port()
     command = [
         sys.executable, "-m", "oligomet.cli", "ui", "--port", str(port),
         "--backend-store-uri", postgres, "--artifacts-destination", str(artifacts),

@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from .._errors import InputError
+from ._retry import retry_on_duplicate_row
 
 __all__ = [
     "KEY_METRICS",
@@ -270,7 +271,7 @@ class TrackedRun:
             dataset = mlflow.data.from_pandas(frame, source=source, name=name, targets=targets)
             entity = dataset._to_mlflow_entity()  # the schema is inferred here
         record = DatasetInput(entity, tags=[InputTag(MLFLOW_DATASET_CONTEXT, context)])
-        self.client.log_inputs(self.run_id, datasets=[record])
+        retry_on_duplicate_row(self.client.log_inputs, self.run_id, datasets=[record])
         return dataset.digest
 
     def log_model(self, model, **options):
@@ -360,7 +361,7 @@ def _experiment_id(client, name: str, uri: str) -> str:
                 raise
     for key, value in experiment_tags().items():
         if key not in experiment.tags:  # created by MLflow itself or an older oligomet
-            client.set_experiment_tag(experiment.experiment_id, key, value)
+            retry_on_duplicate_row(client.set_experiment_tag, experiment.experiment_id, key, value)
     return experiment.experiment_id
 
 

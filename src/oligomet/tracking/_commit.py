@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._errors import InputError
+from ._retry import retry_on_duplicate_row
 
 __all__ = ["REGISTRATION_TAG", "PendingModel", "announce", "commit_models", "roll_back"]
 
@@ -116,9 +117,9 @@ def _register(client, run_id: str, pending: PendingModel, plans: list[dict[str, 
         )
     for key in ("oligomet.model", "oligomet.task"):
         if key in tags:
-            client.set_registered_model_tag(name, key, tags[key])
+            retry_on_duplicate_row(client.set_registered_model_tag, name, key, tags[key])
     if alias:
-        client.set_registered_model_alias(name, alias, version.version)
+        retry_on_duplicate_row(client.set_registered_model_alias, name, alias, version.version)
     return str(version.version)
 
 
@@ -166,8 +167,8 @@ def _undo_registration(client, run_id: str, plan: dict[str, Any]) -> None:
     ours = {str(v.version) for v in versions if v.name == name}
     before = plan.get("alias_before")
     if alias and _alias_version(client, name, alias) in ours:
-        if before is not None and before not in ours:
-            client.set_registered_model_alias(name, alias, before)  # given back
+        if before is not None and before not in ours:  # given back
+            retry_on_duplicate_row(client.set_registered_model_alias, name, alias, before)
         else:
             client.delete_registered_model_alias(name, alias)
     for version in sorted(ours):
