@@ -151,7 +151,7 @@ def test_the_mlflow_server_says_where_it_is_and_keeps_its_chatter(tmp_path):
     log = tmp_path / "stderr.txt"
     with log.open("w") as stderr:
         server = subprocess.Popen(
-            [sys.executable, "-m", "oligomet.cli", "ui", "--port", str(port),
+            [sys.executable, "-X", "faulthandler", "-m", "oligomet.cli", "ui", "--port", str(port),
              "--tracking-uri", f"sqlite:///{tmp_path / 'mlflow.db'}"],
             stdout=subprocess.DEVNULL, stderr=stderr, env=env, cwd=tmp_path,
         )  # fmt: skip
@@ -168,7 +168,12 @@ def test_the_mlflow_server_says_where_it_is_and_keeps_its_chatter(tmp_path):
             time.sleep(1)
         finally:
             server.send_signal(signal.SIGINT)  # the command stops its server and returns
-            server.wait(timeout=60)
+            try:
+                server.wait(timeout=60)
+            except subprocess.TimeoutExpired:  # say where it hangs: faulthandler's stacks
+                server.send_signal(signal.SIGABRT)
+                server.wait(timeout=30)
+                pytest.fail(f"oligomet ui still running 60 s after SIGINT:\n{log.read_text()}")
     text = log.read_text()
     assert f"MLflow UI on http://127.0.0.1:{port}" in text
     assert "Creating initial MLflow database tables" not in text
