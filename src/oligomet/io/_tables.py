@@ -422,6 +422,20 @@ def _stem(path: Path) -> str:
     return name
 
 
+def drop_features(adata: ad.AnnData, drop_columns: Iterable[str], path) -> ad.AnnData:
+    """``adata`` without the features named in ``drop_columns`` (those present), listed in
+    ``uns["source"]["dropped_features"]``: for an AnnData read whole (.h5ad, a .h5mu modality,
+    a series matrix), as :func:`build_anndata` does while parsing a table."""
+    drop = [f for f in adata.var_names if f in set(drop_columns)]
+    if not drop:
+        return adata
+    if len(drop) == adata.n_vars:
+        raise InputError(f"{path}: no feature columns left after dropping {', '.join(drop)}")
+    adata = adata[:, ~adata.var_names.isin(drop)].copy()
+    adata.uns.setdefault("source", {})["dropped_features"] = drop
+    return adata
+
+
 def _is_series_matrix(path: Path) -> bool:
     return re.search(r"_series_matrix\.txt(?:\.gz)?$", path.name, re.IGNORECASE) is not None
 
@@ -505,18 +519,15 @@ def read_expression(
         drop_columns = (drop_columns,)
     path = Path(path)
     if path.suffix.lower() == ".h5ad":
-        return _read_h5ad_expression(path, allow_missing=allow_missing)
+        adata = _read_h5ad_expression(path, allow_missing=allow_missing)
+        return drop_features(adata, drop_columns, path)
     if _is_series_matrix(path):
         from ._geo import read_series_matrix
 
         adata = read_series_matrix(path, allow_missing=allow_missing)
         if name:
             adata.uns["source"]["name"] = name
-        drop = [f for f in adata.var_names if f in set(drop_columns)]
-        if drop:
-            adata = adata[:, ~adata.var_names.isin(drop)].copy()
-            adata.uns["source"]["dropped_features"] = drop
-        return adata
+        return drop_features(adata, drop_columns, path)
 
     file = read_text(path)
     sep = normalise_sep(sep) or sniff_delimiter(first_line(file.text)) or "\t"

@@ -251,6 +251,7 @@ def _read_expression_files(views_config, clinical: pd.DataFrame | None, drop: li
     columns left out of the features.
     """
     from ..io import orient_by_samples, read_expression, read_h5mu
+    from ..io._tables import drop_features
 
     views: dict[str, Any] = {}
     transforms: dict[str, str] = {}
@@ -262,7 +263,7 @@ def _read_expression_files(views_config, clinical: pd.DataFrame | None, drop: li
         if path.suffix.lower() == ".h5mu":
             mdata = read_h5mu(path)
             embedded_obs = mdata.obs.copy() if embedded_obs is None else embedded_obs
-            parts = {mod: mdata.mod[mod].copy() for mod in mdata.mod}
+            parts = {mod: drop_features(mdata.mod[mod].copy(), drop, path) for mod in mdata.mod}
         else:
             adata = read_expression(
                 path, orientation=view.orientation, sep=view.sep, name=view.name, drop_columns=drop
@@ -372,7 +373,6 @@ def read_views(read: ReadConfig, *, keep: Sequence[str] = (), annotations: bool 
     views, transforms, sources, embedded_obs, dropped = _read_expression_files(
         read.expression, clinical, drop
     )
-    _check_excluded(read, clinical, dropped)
     notices = _shared_file_notices(read, drop)
     if clinical is not None:
         clinical_name = " + ".join(Path(p).name for p in read.clinical)
@@ -380,6 +380,7 @@ def read_views(read: ReadConfig, *, keep: Sequence[str] = (), annotations: bool 
         clinical, clinical_name = embedded_obs, "sample annotations"
     else:
         clinical, clinical_name = None, ""
+    _check_excluded(read, clinical, dropped)
     if clinical is not None and keep and set(drop) <= set(clinical.columns):
         # Training needs only the label columns; a "clinical" table may be a whole
         # expression file with the outcome in two of its thousands of columns.
