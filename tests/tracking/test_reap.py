@@ -58,3 +58,53 @@ def test_a_live_run_is_left_alone(tracking_uri):
         assert client_for(tracking_uri).get_run(run.run_id).info.status == "RUNNING"
         tags = client_for(tracking_uri).get_run(run.run_id).data.tags
         assert {"oligomet.host", "oligomet.pid", "oligomet.process_start"} <= set(tags)
+
+
+def _half_registered(tracking_uri: str) -> str:
+    """A FINISHED run of a killed process whose version 1 of model 'reaped' (a registered model
+    it created) holds alias 'prod': what the reaper undoes."""
+    from mlflow.entities import LoggedModelStatus
+
+    from oligomet.tracking import client_for, start_run
+    from oligomet.tracking._commit import PENDING, PLAN_TAG, REGISTRATION_TAG
+
+    with start_run(tracking_uri=tracking_uri) as run:
+        client = run.client
+        model = client.create_logged_model(run.experiment_id, source_run_id=run.run_id)
+        client.finalize_logged_model(model.model_id, LoggedModelStatus.READY)
+        client.create_registered_model("reaped")
+        client.create_model_version("reaped", source=model.artifact_location, run_id=run.run_id)
+        client.set_registered_model_alias("reaped", "prod", "1")
+        plan = {"model_id": model.model_id, "name": "reaped", "alias": "prod",
+                "created_model": True, "alias_before": None}  # fmt: skip
+        client.set_tag(run.run_id, PLAN_TAG, json.dumps([plan]))
+        client.set_tag(run.run_id, REGISTRATION_TAG, PENDING)
+        client.set_tag(run.run_id, "oligomet.pid", "999999999")  # no such process
+    assert client_for(tracking_uri).get_run(run.run_id).info.status == "FINISHED"
+    return run.run_id
+
+
+def test_two_processes_reaping_one_killed_run_at_once_both_go_on(tracking_uri, monkeypatch):
+    """Several commands opening a store at once may undo one killed run's registration
+    together: what the other one deleted first is done, not an error that stops this command."""
+    from mlflow import MlflowClient
+
+    from oligomet.tracking import client_for
+    from oligomet.tracking._reap import reap_killed_runs
+
+    run_id = _half_registered(tracking_uri)
+    client = client_for(tracking_uri)
+    real_delete, raced = MlflowClient.delete_model_version, []
+
+    def delete_model_version(self, name, version):
+        if not raced:  # the other process reaps the same run first
+            raced.append("staging")
+            other = MlflowClient(tracking_uri, registry_uri=tracking_uri)
+            raced[0] = reap_killed_runs(other)
+        return real_delete(self, name, version)
+
+    monkeypatch.setattr(MlflowClient, "delete_model_version", delete_model_version)
+    assert reap_killed_runs(client) == [run_id] and raced == [[run_id]]
+    run = client.get_run(run_id)
+    assert run.info.status == "FAILED" and run.data.tags["oligomet.registration"] == "rolled back"
+    assert not client.search_registered_models(filter_string="name = 'reaped'")

@@ -170,11 +170,24 @@ def _undo_registration(client, run_id: str, plan: dict[str, Any]) -> None:
         if before is not None and before not in ours:  # given back
             retry_on_duplicate_row(client.set_registered_model_alias, name, alias, before)
         else:
-            client.delete_registered_model_alias(name, alias)
+            _unless_gone(client.delete_registered_model_alias, name, alias)
     for version in sorted(ours):
-        client.delete_model_version(name, version)
+        _unless_gone(client.delete_model_version, name, version)
     if plan.get("created_model") and not client.search_model_versions(f"name = '{name}'"):
-        client.delete_registered_model(name)
+        _unless_gone(client.delete_registered_model, name)
+
+
+def _unless_gone(delete, *args) -> None:
+    """``delete(*args)``, done already when what it deletes is gone: several processes opening
+    a store at once may undo one killed run's registration together."""
+    from mlflow.exceptions import MlflowException
+    from mlflow.protos.databricks_pb2 import RESOURCE_DOES_NOT_EXIST, ErrorCode
+
+    try:
+        delete(*args)
+    except MlflowException as error:
+        if error.error_code != ErrorCode.Name(RESOURCE_DOES_NOT_EXIST):
+            raise
 
 
 def roll_back(client, run_id: str, *, reason: str | None) -> None:

@@ -12,11 +12,14 @@ in ``oligomet.failure``, and what they began to register is undone.
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
 from typing import Any
 
 __all__ = ["PROCESS_TAGS", "process_tags", "reap_killed_runs"]
+
+logger = logging.getLogger(__name__)
 
 
 HOST_TAG, PID_TAG, STARTED_TAG = "oligomet.host", "oligomet.pid", "oligomet.process_start"
@@ -81,6 +84,8 @@ def _unfinished(client, experiments: list[str], host: str) -> list:
 def reap_killed_runs(client) -> list[str]:
     """Mark FAILED the unfinished runs of this host whose process has ended (and undo what they
     began to register: :func:`oligomet.tracking._commit.roll_back`); their IDs."""
+    from mlflow.exceptions import MlflowException
+
     from ._commit import roll_back
 
     experiments = [e.experiment_id for e in client.search_experiments()]
@@ -99,6 +104,10 @@ def reap_killed_runs(client) -> list[str]:
                 f"killed: process {tags[PID_TAG]} on {host} ended while registering the run's "
                 "model; the registration was undone"
             )
-        roll_back(client, run.info.run_id, reason=reason)
+        try:
+            roll_back(client, run.info.run_id, reason=reason)
+        except MlflowException as error:  # not this command's run: say so, go on with its work
+            logger.warning("could not mark killed run %s FAILED: %s", run.info.run_id, error)
+            continue
         reaped.append(run.info.run_id)
     return reaped
