@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-__all__ = ["UniqueKeyLoader", "check_acyclic", "yaml_problem"]
+__all__ = ["UniqueKeyLoader", "check_acyclic", "load_strict", "yaml_problem"]
 
 
 class UniqueKeyLoader(yaml.SafeLoader):
@@ -63,6 +63,27 @@ def check_acyclic(node: yaml.Node | None) -> None:
 
     if node is not None:
         walk(node, set())
+
+
+def load_strict(text: str) -> tuple[Any, yaml.Node | None]:
+    """The value of one YAML document and its node (for the places of its keys), parsed once
+    with :class:`UniqueKeyLoader` and :func:`check_acyclic`.
+
+    Raises
+    ------
+    yaml.YAMLError
+        Not valid YAML, a key given twice, an alias inside itself, or nested too deeply for
+        Python's stack.
+    """
+    loader = UniqueKeyLoader(text)
+    try:
+        node = loader.get_single_node()
+        check_acyclic(node)
+        return (loader.construct_document(node) if node is not None else None), node
+    except RecursionError:
+        raise yaml.YAMLError("nested too deeply") from None
+    finally:
+        loader.dispose()
 
 
 def yaml_problem(error: yaml.YAMLError) -> str:

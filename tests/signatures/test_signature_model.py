@@ -184,6 +184,8 @@ def test_yaml_errors_name_the_line(tmp_path):
         read_signature(_write(tmp_path, broken))
     with pytest.raises(InputError, match="must be a mapping"):
         read_signature(_write(tmp_path, "- FAP\n- MITF\n"))
+    with pytest.raises(InputError, match=r"toy.yaml: not valid YAML: nested too deeply"):
+        read_signature(_write(tmp_path, "genes: " + "[" * 5000 + "]" * 5000))
 
 
 def test_unknown_names_and_files(tmp_path):

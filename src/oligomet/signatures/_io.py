@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 
 from .._errors import InputError
-from .._yaml import UniqueKeyLoader, check_acyclic, yaml_problem
+from .._yaml import load_strict, yaml_problem
 from ._model import ID_TYPES, SCORINGS, Signature
 
 __all__ = ["infer_id_type", "list_signatures", "load_signature", "read_signature"]
@@ -63,9 +63,7 @@ def _read_text(path: Path) -> str:
 
 def _parse_yaml(text: str, source: str, *, name: str | None = None) -> Signature:
     try:
-        # A SafeLoader subclass: no arbitrary Python objects.
-        check_acyclic(yaml.compose(text, Loader=UniqueKeyLoader))
-        mapping = yaml.load(text, Loader=UniqueKeyLoader)
+        mapping, _ = load_strict(text)  # a SafeLoader: no arbitrary Python objects
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         if mark is not None and getattr(error, "problem", None):

@@ -16,7 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from .._errors import InputError
-from .._yaml import UniqueKeyLoader, check_acyclic, yaml_problem
+from .._yaml import load_strict, yaml_problem
 
 __all__ = ["YamlFile", "expand_variables", "problem_text", "read_yaml", "validation_message"]
 
@@ -84,13 +84,9 @@ def read_yaml(path: str | os.PathLike[str], *, what: str = "config file") -> Yam
     except OSError as error:
         raise InputError(f"cannot read {what} {path}: {error.strerror}") from None
     try:
-        node = yaml.compose(text, Loader=UniqueKeyLoader)
-        check_acyclic(node)
-        data = yaml.load(text, Loader=UniqueKeyLoader)
+        data, node = load_strict(text)
     except yaml.YAMLError as error:
         raise InputError(f"cannot read {what} {path}: {yaml_problem(error)}") from None
-    except RecursionError:
-        raise InputError(f"cannot read {what} {path}: nested too deeply") from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
