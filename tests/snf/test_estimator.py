@@ -320,3 +320,13 @@ def test_a_cluster_range_beyond_the_samples_is_cut_to_what_they_allow():
     views = [rng.normal(size=(40, 10)), rng.normal(size=(40, 8))]
     model = SNF(cluster_range=(2, 100)).fit(views)
     assert max(model.eigengap_) == 38 and 2 <= model.n_clusters_ <= 38
+
+
+def test_estimate_n_clusters_says_how_many_candidates_the_samples_allow():
+    """estimate_n_clusters itself (not only SNF) refuses a k it cannot judge (IndexError before)."""
+    rng = np.random.default_rng(0)
+    W = rng.uniform(size=(5, 5))
+    W = W + W.T
+    assert set(estimate_n_clusters(W, range(2, 4)).eigengap) == {2, 3}
+    with pytest.raises(InputError, match=r"between 2 and n_samples - 2 = 3 .*got 2\.\.4"):
+        estimate_n_clusters(W, range(2, 5))

@@ -186,13 +186,20 @@ def spectral_embedding(
     return SpectralEmbedding(values[order], vectors[:, order], sqrt_degrees)
 
 
+def max_candidate(n: int) -> int:
+    """The most clusters :func:`estimate_n_clusters` can judge among ``n`` samples: a candidate k
+    needs the (k+1)-th smallest eigenvalue of the n."""
+    return n - 2
+
+
 def _candidates(candidates: Sequence[int], n: int) -> list[int]:
     candidates = [int(k) for k in candidates]
     if len(candidates) < 2:
         raise InputError("give at least two candidate numbers of clusters")
-    if min(candidates) < 2 or max(candidates) >= n:
+    if min(candidates) < 2 or max(candidates) > max_candidate(n):
         raise InputError(
-            f"candidate numbers of clusters must be between 2 and n_samples - 1 = {n - 1}, "
+            "candidate numbers of clusters must be between 2 and n_samples - 2 = "
+            f"{max_candidate(n)} (each k is judged by the (k+1)-th eigenvalue), "
             f"got {min(candidates)}..{max(candidates)}"
         )
     return candidates
@@ -224,7 +231,7 @@ def estimate_n_clusters(
     W : ndarray of shape (n_samples, n_samples)
         Fused network.
     candidates : sequence of int, default=range(2, 6)
-        Numbers of clusters to choose from (each >= 2 and < n_samples).
+        Numbers of clusters to choose from (each >= 2 and <= n_samples - 2).
     eigengap : {"plain", "weighted"}, default="plain"
         Which eigengap (see above).
     embedding : SpectralEmbedding or None

@@ -18,7 +18,14 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 from .._errors import InputError
 from .._registry import saved_model_kind
 from .._validation import ParameterValidation
-from ._cluster import ASSIGN, EIGENGAPS, estimate_n_clusters, spectral_embedding, spectral_labels
+from ._cluster import (
+    ASSIGN,
+    EIGENGAPS,
+    estimate_n_clusters,
+    max_candidate,
+    spectral_embedding,
+    spectral_labels,
+)
 from ._core import (
     _EPS,
     VARIANTS,
@@ -347,8 +354,7 @@ class SNF(ClusterMixin, ParameterValidation, BaseEstimator):
     def _cluster(self, n: int) -> None:
         """Number of subtypes and the subtypes, from one partial eigen-solve of the network."""
         low, high = self.cluster_range
-        # Each candidate k needs the (k+1)-th eigenvalue: n samples allow at most n - 2 subtypes.
-        candidates = range(max(2, low), min(high, n - 2) + 1)
+        candidates = range(max(2, low), min(high, max_candidate(n)) + 1)  # cut to the samples
         fixed = None if self.n_clusters == "auto" else int(self.n_clusters)
         needed = max([*candidates, (fixed or 0) - 1]) + 1
         # One partial eigen-solve of the (exactly symmetric) fused network serves the estimate
