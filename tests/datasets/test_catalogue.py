@@ -160,3 +160,29 @@ def test_offline_uses_the_cache_and_says_so(oligomet, user_error, geo, tmp_path)
     again = oligomet("datasets", "fetch", "GSE7390", "--cache", cache, "--offline")
     assert again.exit_code == 0, again.output
     assert "offline" in again.stderr and "40 samples" in again.stdout
+
+
+def test_characteristics_typed_as_text_read_as_written():
+    """The series matrix reader makes numbers of "1"/"0": a category column is "1", not "1.0"."""
+    from types import SimpleNamespace
+
+    import numpy as np
+    import pandas as pd
+
+    from oligomet.datasets._catalogue import _typed
+
+    entry = SimpleNamespace(
+        accession="GSE0",
+        columns={
+            "er": {"name": "er", "type": "category"},
+            "grade": {"name": "grade", "type": "str"},
+            "size": {"name": "size_cm", "type": "str"},
+        },
+    )
+    frame = pd.DataFrame(
+        {"er": [1.0, 0.0, np.nan], "grade": [3.0, 2.0, 1.0], "size": [1.5, 2.0, 2.5]}
+    )
+    typed = _typed(frame, entry)
+    assert list(typed["er"].cat.categories) == ["0", "1"] and typed["er"].isna().sum() == 1
+    assert typed["grade"].tolist() == ["3", "2", "1"]
+    assert typed["size_cm"].tolist() == ["1.5", "2.0", "2.5"]

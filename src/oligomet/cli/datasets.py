@@ -80,7 +80,10 @@ def fetch_command(
     accession: Accession,
     cache: Annotated[
         Path | None,
-        typer.Option(help="Cache folder (default OLIGOMET_DATA_DIR, else ~/.cache/oligomet)."),
+        typer.Option(
+            help="Cache folder (default OLIGOMET_DATA_DIR, else the platform's cache: "
+            "~/.cache/oligomet/datasets on Linux)."
+        ),
     ] = None,
     mirror: Annotated[
         str | None,

@@ -247,7 +247,7 @@ def fetch(
         from ..io import read_h5mu
 
         mdata = read_h5mu(parsed)
-        if mdata.uns.get("dataset", {}).get("sha256") == digests:
+        if list(mdata.uns.get("dataset", {}).get("sha256", [])) == digests:  # read back: array
             return mdata
     mdata = _parse(entry, [r.path for r in records], digests, [r.url for r in records])
     from ..io import write_h5mu
@@ -277,12 +277,20 @@ def _typed(frame, entry: Dataset):
                     f"{values[sample]!r}, not a number; the catalogue's column type is wrong"
                 )
             values = numbers.astype("Int64" if kind == "int" else "float64")
-        elif kind == "category":
-            values = values.astype("string").astype("category")
-        else:
-            values = values.astype("string")
+        else:  # as written: the series matrix reader made numbers of "0"/"1" (0.0, 1.0)
+            values = _as_written(values)
+            values = values.astype("category") if kind == "category" else values
         frame[spec["name"]] = values
     return frame
+
+
+def _as_written(values):
+    """A characteristic as text: whole numbers without the ".0" a float column gives them."""
+    import pandas as pd
+
+    if pd.api.types.is_float_dtype(values) and (values.dropna() % 1 == 0).all():
+        values = values.astype("Int64")
+    return values.astype("string")
 
 
 def _check_label(entry: Dataset, obs) -> None:
