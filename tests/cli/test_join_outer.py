@@ -147,6 +147,15 @@ def test_train_outer_imputes_inside_the_folds(oligomet, acc, reduced, fast):
 
     model = load_model("models:/oligomet-logistic_enet@outer", tracking_uri=oligomet.tracking_uri)
     assert [name for name, _ in model.pipeline.steps][:4] == ["align", "log", "impute", "variance"]
+    # The model's report says who lacked which view and how they were filled.
+    from oligomet.report import build_report
+    from oligomet.tracking import run_record
+
+    record = run_record("models:/oligomet-logistic_enet@outer", tracking_uri=oligomet.tracking_uri)
+    missing = build_report(record).section("missing_data")
+    assert missing.values["view_coverage"] == coverage
+    assert f"Views (outer join): {coverage['n_samples']} labelled samples" in missing.text
+    assert "median over the training samples that have it" in missing.text
 
 
 def test_inner_join_is_todays_behaviour(acc, reduced):

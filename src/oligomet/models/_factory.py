@@ -555,8 +555,7 @@ def with_imputation(pipeline: Pipeline) -> Pipeline:
     """``pipeline`` with a median imputer right after its per-sample head (align, log)."""
     from sklearn.impute import SimpleImputer
 
-    names = [name for name, _ in pipeline.steps]
-    position = names.index("log") + 1 if "log" in names else 0
+    position = [name for name, _ in pipeline.steps].index("log") + 1  # every model's head_steps
     # keep_empty_features: a feature no training sample has stays a column (of zeros), so the
     # column positions the later steps index (a marker, a signature) do not move.
     imputer = SimpleImputer(strategy="median", keep_empty_features=True)

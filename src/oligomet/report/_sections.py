@@ -344,6 +344,10 @@ def missing_section(run: RunFacts) -> Section:
     cells = missing.get("expression_cells")
     reasons = run.labels.get("excluded_reasons") or {}
     missing_outcome = {r: n for r, n in reasons.items() if r in _MISSING_REASONS}
+    what = "time or event" if run.is_survival else "label value"
+    coverage = run.design.get("view_coverage")
+    if coverage:
+        return _outer_join_missing(coverage, cells, missing_outcome, what)
     tables, common = _table_counts(run), run.metric("n_common")
     unmatched = {n: v - int(common) for n, v in tables.items() if common is not None and v > common}
     counted = (
@@ -351,10 +355,6 @@ def missing_section(run: RunFacts) -> Section:
         if cells is not None
         else "not counted by this run (recorded before oligomet counted them)"
     )
-    what = "time or event" if run.is_survival else "label value"
-    coverage = run.design.get("view_coverage")
-    if coverage:
-        return _outer_join_missing(coverage, cells, missing_outcome, what)
     items = [
         f"Expression values: {counted}. oligomet does not impute: a table with a missing or "
         "non-finite value is refused when it is read (the user must impute or remove it "
