@@ -179,6 +179,22 @@ def test_snf_copy_returns_an_annotated_copy():
     assert annotated.uns["fused"]["n_clusters"] == 2
 
 
+def test_add_subtypes_writes_a_fitted_estimators_results():
+    from oligomet.snf import add_subtypes
+
+    mdata = _mudata()
+    model = SNF(n_neighbors=10, random_state=0).fit(mdata)
+    assert add_subtypes(mdata, model, key_added="mine") is None
+    np.testing.assert_array_equal(mdata.obs["mine_subtype"].astype(int), model.labels_)
+    np.testing.assert_array_equal(mdata.obsp["mine_fused"], model.fused_network_)
+    from oligomet.io._h5 import mudata_no_pull
+
+    with mudata_no_pull():
+        fewer = mdata[:49].copy()
+    with pytest.raises(InputError, match="the MuData holds 49 samples, the SNF was fitted on 50"):
+        add_subtypes(fewer, model)
+
+
 def test_snf_takes_the_estimators_parameters_and_defaults():
     import inspect
 
