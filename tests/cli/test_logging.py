@@ -149,12 +149,18 @@ def test_the_mlflow_server_says_where_it_is_and_keeps_its_chatter(tmp_path):
         k: v for k, v in os.environ.items() if k not in ("PYTHONWARNINGS", "MLFLOW_TRACKING_URI")
     }
     log = tmp_path / "stderr.txt"
+    # Ctrl-C as in a terminal: a test session started in the background (``nohup``, ``&``
+    # without job control) ignores SIGINT, the command would inherit that and never hear it.
+    inherited = signal.signal(signal.SIGINT, signal.default_int_handler)
     with log.open("w") as stderr:
-        server = subprocess.Popen(
-            [sys.executable, "-X", "faulthandler", "-m", "oligomet.cli", "ui", "--port", str(port),
-             "--tracking-uri", f"sqlite:///{tmp_path / 'mlflow.db'}"],
-            stdout=subprocess.DEVNULL, stderr=stderr, env=env, cwd=tmp_path,
-        )  # fmt: skip
+        try:
+            server = subprocess.Popen(
+                [sys.executable, "-X", "faulthandler", "-m", "oligomet.cli", "ui",
+                 "--port", str(port), "--tracking-uri", f"sqlite:///{tmp_path / 'mlflow.db'}"],
+                stdout=subprocess.DEVNULL, stderr=stderr, env=env, cwd=tmp_path,
+            )  # fmt: skip
+        finally:
+            signal.signal(signal.SIGINT, inherited)
         try:
             deadline = time.monotonic() + 120
             while "MLflow UI on" not in log.read_text() and time.monotonic() < deadline:
